@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: identica developers
+"""identica: consistent, identifiable embeddings of time series by contrastive learning.
+
+Fit :class:`Embedding` on neural data (and behaviour), transform recordings into embeddings,
+save them to safetensors files and :func:`load` them back. The subpackages hold the layers:
+``data``, ``sampling``, ``nn``, ``losses``, ``training``, ``metrics``, ``decoders``,
+``synthetic`` and ``plot``.
+"""
+
+from identica import data as data
+from identica import decoders as decoders
+from identica import exceptions as exceptions
+from identica import losses as losses
+from identica import metrics as metrics
+from identica import nn as nn
+from identica import sampling as sampling
+from identica import synthetic as synthetic
+from identica import training as training
+from identica._serialization import load as load
+from identica._version import __version__ as __version__
+from identica.estimator import Embedding as Embedding
+
+__all__ = [
+    "Embedding",
+    "__version__",
+    "data",
+    "decoders",
+    "exceptions",
+    "load",
+    "losses",
+    "metrics",
+    "nn",
+    "sampling",
+    "synthetic",
+    "training",
+]

@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: identica developers
+"""Turn window positions into windows of neural data by index arithmetic on one tensor."""
+
+from __future__ import annotations
+
+import torch
+
+from identica.data._offset import Offset
+
+__all__ = ["WindowGatherer"]
+
+
+class WindowGatherer:
+    """Gather the windows ``[t - left, t + right)`` of one contiguous ``(n_samples, n_neurons)`` tensor.
+
+    The result has the encoder layout ``(batch, n_neurons, window)``. It is a transposed view of
+    a contiguous ``(batch, window, n_neurons)`` block, so encoders that work channels-last get
+    their input without a copy.
+
+    Parameters
+    ----------
+    neural : Tensor of shape (n_samples, n_neurons)
+        The recording, already on the training device.
+    receptive_field : Offset
+        The encoder's receptive field.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from identica.data import Offset, WindowGatherer
+    >>> gather = WindowGatherer(torch.arange(20.0).reshape(10, 2), Offset(1, 2))
+    >>> gather(torch.tensor([1, 5])).shape
+    torch.Size([2, 2, 3])
+    """
+
+    def __init__(self, neural: torch.Tensor, receptive_field: Offset) -> None:
+        self.neural = neural.contiguous()
+        self.receptive_field = receptive_field
+        self._steps = torch.arange(
+            -receptive_field.left, receptive_field.right, device=neural.device
+        )
+
+    def __call__(self, index: torch.Tensor) -> torch.Tensor:
+        """Return the windows at ``index`` (int64, any device) as ``(len(index), n_neurons, window)``."""
+        index = index.to(self.neural.device, non_blocking=True)
+        rows = (index[:, None] + self._steps).reshape(-1)
+        block = self.neural.index_select(0, rows)
+        return block.view(len(index), len(self.receptive_field), -1).transpose(1, 2)

@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: identica developers
+"""Contrastive losses: a pure functional core plus a thin module.
+
+:func:`infonce` takes reference, positive and negative embeddings and a similarity object
+(:data:`cosine`, :data:`dot`, :data:`euclidean`) and returns :class:`LossParts` — the total and
+its alignment and uniformity parts. :class:`InfoNCE` wraps it with a fixed or learned
+temperature. Subclass :class:`AbstractSimilarity` for a new similarity measure.
+"""
+
+from identica.losses._infonce import DENOMINATORS as DENOMINATORS
+from identica.losses._infonce import LossParts as LossParts
+from identica.losses._infonce import infonce as infonce
+from identica.losses._module import InfoNCE as InfoNCE
+from identica.losses._similarity import SIMILARITIES as SIMILARITIES
+from identica.losses._similarity import AbstractSimilarity as AbstractSimilarity
+from identica.losses._similarity import CosineSimilarity as CosineSimilarity
+from identica.losses._similarity import DotSimilarity as DotSimilarity
+from identica.losses._similarity import EuclideanSimilarity as EuclideanSimilarity
+from identica.losses._similarity import cosine as cosine
+from identica.losses._similarity import dot as dot
+from identica.losses._similarity import euclidean as euclidean
+
+__all__ = [
+    "DENOMINATORS",
+    "SIMILARITIES",
+    "AbstractSimilarity",
+    "CosineSimilarity",
+    "DotSimilarity",
+    "EuclideanSimilarity",
+    "InfoNCE",
+    "LossParts",
+    "cosine",
+    "dot",
+    "euclidean",
+    "infonce",
+]

@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: identica developers
+"""The encoder contract and parameter initialisation from an explicit generator."""
+
+from __future__ import annotations
+
+import abc
+import math
+
+import torch
+from torch import nn
+
+from identica.data._offset import Offset
+
+__all__ = ["AbstractEncoder", "reset_parameters"]
+
+
+class AbstractEncoder(nn.Module, abc.ABC):
+    """A network mapping windows ``(batch, n_features_in, window)`` to ``(batch, output_dimension)``.
+
+    ``window`` equals ``len(receptive_field)``. Encoders hold no training logic. Any
+    ``nn.Module`` with these three attributes can be passed to :class:`identica.Embedding`.
+
+    Attributes
+    ----------
+    receptive_field : Offset
+        Rows read before and from the embedded time step.
+    n_features_in : int
+        Input channels (neurons).
+    output_dimension : int
+        Embedding dimension.
+    """
+
+    receptive_field: Offset
+    n_features_in: int
+    output_dimension: int
+
+    @abc.abstractmethod
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Embed windows ``(batch, n_features_in, window)`` into ``(batch, output_dimension)``."""
+
+
+def reset_parameters(module: nn.Module, *, generator: torch.Generator) -> nn.Module:
+    """Re-draw every Linear and Conv1d parameter with PyTorch's default rule from ``generator``.
+
+    Weights and biases are uniform in ``±1/sqrt(fan_in)`` (PyTorch's Kaiming-uniform default with
+    ``a = sqrt(5)``), drawn in module order so the result depends on the generator alone.
+
+    Parameters
+    ----------
+    module : nn.Module
+        Network whose layers to initialise, in place.
+    generator : torch.Generator
+        Source of the draws.
+
+    Returns
+    -------
+    nn.Module
+        ``module`` itself.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from identica.nn import reset_parameters
+    >>> a = reset_parameters(torch.nn.Linear(3, 2), generator=torch.Generator().manual_seed(0))
+    >>> b = reset_parameters(torch.nn.Linear(3, 2), generator=torch.Generator().manual_seed(0))
+    >>> torch.equal(a.weight, b.weight)
+    True
+    """
+    with torch.no_grad():
+        for layer in module.modules():
+            if isinstance(layer, nn.Linear | nn.Conv1d):
+                fan_in = layer.weight[0].numel()
+                bound = 1.0 / math.sqrt(fan_in)
+                layer.weight.uniform_(-bound, bound, generator=generator)
+                if layer.bias is not None:
+                    layer.bias.uniform_(-bound, bound, generator=generator)
+    return module

@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: identica developers
+"""Encoder names used by the estimator, config files and the CLI."""
+
+from __future__ import annotations
+
+from identica._validation import check_choice
+from identica.nn._base import AbstractEncoder
+from identica.nn._conv import ConvEncoder
+from identica.nn._mlp import MLPEncoder
+
+__all__ = ["ENCODERS", "make_encoder"]
+
+# name -> (residual blocks, last kernel); the number in the name is the receptive field.
+_CONV = {
+    "conv5": (1, 2),
+    "conv10": (3, 3),
+    "conv15": (6, 2),
+    "conv20": (8, 3),
+    "conv36": (16, 3),
+    "conv50": (23, 3),
+}
+ENCODERS: tuple[str, ...] = ("mlp", *_CONV)
+
+
+def make_encoder(
+    name: str,
+    n_features_in: int,
+    output_dimension: int,
+    *,
+    hidden_units: int = 32,
+    normalize: bool = True,
+) -> AbstractEncoder:
+    """Build the encoder registered as ``name``.
+
+    Parameters
+    ----------
+    name : {"mlp", "conv5", "conv10", "conv15", "conv20", "conv36", "conv50"}
+        Registry key; the number is the receptive field in time steps.
+    n_features_in, output_dimension, hidden_units : int
+        Input channels, embedding dimension, hidden width.
+    normalize : bool
+        L2-normalise the output.
+
+    Returns
+    -------
+    AbstractEncoder
+
+    Raises
+    ------
+    ConfigurationError
+        For an unknown name; the message lists the names and suggests the closest.
+
+    Examples
+    --------
+    >>> from identica.nn import make_encoder
+    >>> len(make_encoder("conv36", 30, 3).receptive_field)
+    36
+    """
+    check_choice(name, ENCODERS, name="encoder", owner="make_encoder")
+    if name == "mlp":
+        return MLPEncoder(
+            n_features_in, output_dimension, hidden_units=hidden_units, normalize=normalize
+        )
+    n_blocks, last_kernel = _CONV[name]
+    return ConvEncoder(
+        n_features_in,
+        output_dimension,
+        hidden_units=hidden_units,
+        n_blocks=n_blocks,
+        last_kernel=last_kernel,
+        normalize=normalize,
+    )

@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: identica developers
+"""Nearest-label search, built once: O(log n) per query, ties broken uniformly at random."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from scipy.spatial import cKDTree
+
+__all__ = ["NearestLabelIndex"]
+
+_TREE_NEIGHBOURS = 8
+
+
+class NearestLabelIndex:
+    """Find, for query labels, a position whose label is nearest (Euclidean).
+
+    One label column uses a sorted array and binary search; among positions whose label equals
+    the nearest value (a contiguous run in sorted order), one is chosen uniformly. Several
+    columns use a k-d tree; the query returns the 8 nearest and picks uniformly among those tied
+    with the minimum.
+
+    Parameters
+    ----------
+    labels : ndarray of shape (n, n_labels)
+        Labels of the candidate positions.
+    positions : ndarray of shape (n,)
+        Global index of each candidate.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from identica.sampling import NearestLabelIndex
+    >>> index = NearestLabelIndex(np.array([[0.0], [1.0], [2.0]]), np.array([10, 11, 12]))
+    >>> index.query(torch.tensor([[1.2], [5.0]]), generator=torch.Generator().manual_seed(0))
+    tensor([11, 12])
+    """
+
+    def __init__(self, labels: np.ndarray, positions: np.ndarray) -> None:
+        labels = np.asarray(labels, dtype=np.float32)
+        if labels.ndim != 2 or len(labels) != len(positions) or len(labels) == 0:
+            raise ValueError(
+                f"labels must be (n, k) with n = len(positions) > 0; got {labels.shape} and "
+                f"{len(positions)} positions."
+            )
+        self.n_labels = labels.shape[1]
+        if self.n_labels == 1:
+            order = np.argsort(labels[:, 0], kind="stable")
+            self._values = torch.from_numpy(np.ascontiguousarray(labels[order, 0]))
+            self._positions = torch.from_numpy(np.asarray(positions, dtype=np.int64)[order])
+        else:
+            self._tree = cKDTree(labels)
+            self._k = min(_TREE_NEIGHBOURS, len(labels))
+            self._positions = torch.from_numpy(np.asarray(positions, dtype=np.int64))
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def query(self, query: torch.Tensor, *, generator: torch.Generator) -> torch.Tensor:
+        """Return one global position per query row (int64 tensor of shape (n_queries,))."""
+        if self.n_labels == 1:
+            return self._query_sorted(query[:, 0].contiguous(), generator)
+        return self._query_tree(query, generator)
+
+    def _query_sorted(self, q: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        values = self._values
+        last = len(values) - 1
+        right = torch.searchsorted(values, q).clamp_(max=last)
+        left = (right - 1).clamp_(min=0)
+        d_left = (q - values[left]).abs()
+        d_right = (values[right] - q).abs()
+        coin = torch.rand(q.shape, generator=generator) < 0.5
+        take_right = (d_right < d_left) | ((d_right == d_left) & coin)
+        nearest = torch.where(take_right, values[right], values[left])
+        lo = torch.searchsorted(values, nearest, right=False)
+        hi = torch.searchsorted(values, nearest, right=True)
+        u = torch.rand(q.shape, generator=generator)
+        pick = torch.minimum(lo + ((hi - lo) * u).long(), hi - 1)
+        return self._positions[pick]
+
+    def _query_tree(self, query: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        dist, idx = self._tree.query(query.numpy(), k=self._k)
+        dist = torch.from_numpy(np.asarray(dist, dtype=np.float64).reshape(len(query), -1))
+        idx = torch.from_numpy(np.asarray(idx, dtype=np.int64).reshape(len(query), -1))
+        tied = dist <= dist[:, :1]
+        score = torch.rand(idx.shape, generator=generator, dtype=torch.float64) * tied
+        choice = score.argmax(dim=1, keepdim=True)
+        return self._positions[idx.gather(1, choice)[:, 0]]
