@@ -207,17 +207,20 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         warm = hasattr(self, "encoder_")
         if warm and recording.n_neurons != self.n_features_in_:
             raise DataValidationError(
-                f"X has {recording.n_neurons} features, but this Embedding was fitted on "
-                f"{self.n_features_in_}. Call fit to start over."
+                f"X has {recording.n_neurons} features, but Embedding is expecting "
+                f"{self.n_features_in_} features as input (the channels seen in fit). Call fit "
+                "to start over on new channels."
             )
         conditional = _build.resolve_conditional(p["conditional"], recording)
         with _build.num_threads(p["num_threads"]):
-            if not warm:
-                self._init_parts(p, recording.n_neurons, device)
-            field = self.encoder_.receptive_field
-            if recording.n_samples < len(field):
+            # Build and check everything before touching fitted state: a refused fit leaves
+            # the estimator as it was.
+            parts = {} if warm else self._new_parts(p, recording.n_neurons, device)
+            field = (parts["encoder_"] if parts else self.encoder_).receptive_field
+            if recording.n_samples < max(2, len(field)):
                 raise DataValidationError(
-                    f"X has {recording.n_samples} time steps, fewer than the encoder's receptive "
+                    f"X has {recording.n_samples} sample(s) (time steps); training needs at "
+                    f"least {max(2, len(field))}: 2 for a pair, and the encoder's receptive "
                     f"field of {len(field)}. Use a longer recording or a smaller encoder "
                     "(e.g. encoder='mlp')."
                 )
@@ -231,6 +234,7 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
                 prior=p["prior"],
                 num_negatives=p["num_negatives"] or p["batch_size"],
             )
+            self.__dict__.update(parts)
             generator = torch.Generator()
             generator.set_state(self._generator_state)
             neural = torch.from_numpy(recording.neural).to(device)
@@ -242,15 +246,16 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             )
             history = solver.fit(p["max_iterations"]).cpu().numpy()
         self._generator_state = generator.get_state()
-        previous = getattr(self, "_history", np.zeros((0, 3), dtype=np.float32))
-        self._history = np.concatenate([previous, history])
+        self._history = np.concatenate([self._history, history])
         self.n_iter_ = len(self._history)
         self.conditional_ = conditional
         self.receptive_field_ = field
         self.device_ = device
         return self
 
-    def _init_parts(self, p: dict[str, Any], n_features: int, device: torch.device) -> None:
+    def _new_parts(
+        self, p: dict[str, Any], n_features: int, device: torch.device
+    ) -> dict[str, Any]:
         init_seed, sampler_seed = _build.seed_sequence(p["random_state"]).spawn(2)
         if isinstance(p["encoder"], str):
             encoder = make_encoder(
@@ -265,17 +270,21 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
                     f"X has {n_features} features, but the encoder module expects "
                     f"{encoder.n_features_in} (its n_features_in)."
                 )
-        self.encoder_ = encoder.to(device)
-        self.loss_ = InfoNCE(
+        encoder = encoder.to(device)
+        loss = InfoNCE(
             similarity=SIMILARITIES[p["similarity"]], temperature=p["temperature"],
             learn_temperature=p["learn_temperature"], min_temperature=p["min_temperature"],
             denominator=p["denominator"],
         ).to(device)
-        params = list(self.encoder_.parameters()) + list(self.loss_.parameters())
-        self.optimizer_ = torch.optim.Adam(params, lr=p["learning_rate"])
-        self._generator_state = _build.torch_generator(sampler_seed).get_state()
-        self._history = np.zeros((0, 3), dtype=np.float32)
-        self.n_features_in_ = n_features
+        params = list(encoder.parameters()) + list(loss.parameters())
+        return {
+            "encoder_": encoder,
+            "loss_": loss,
+            "optimizer_": torch.optim.Adam(params, lr=p["learning_rate"]),
+            "_generator_state": _build.torch_generator(sampler_seed).get_state(),
+            "_history": np.zeros((0, 3), dtype=np.float32),
+            "n_features_in_": n_features,
+        }
 
     # -- fitted state ----------------------------------------------------------------------
 
@@ -341,8 +350,8 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         neural = check_neural(X)
         if neural.shape[1] != self.n_features_in_:
             raise DataValidationError(
-                f"X has {neural.shape[1]} features, but this Embedding was fitted on "
-                f"{self.n_features_in_}. Pass data with the same channels as in fit."
+                f"X has {neural.shape[1]} features, but Embedding is expecting "
+                f"{self.n_features_in_} features as input (the channels seen in fit)."
             )
         with _build.num_threads(self.num_threads), torch.no_grad():
             return self._embed(torch.from_numpy(neural))

@@ -9,6 +9,7 @@ exception a caller would catch without knowing identica, so ``except ValueError`
      └── IdenticaError
           ├── ConfigurationError (ValueError)      a parameter is out of range or unknown
           ├── DataValidationError (ValueError)     the data given to fit/transform is malformed
+          │    └── DataTypeError (TypeError)       the data is not numbers at all
           ├── NotFittedError (sklearn's NotFittedError: ValueError, AttributeError)
           │                                        transform/save before fit
           ├── ModelFileError (ValueError)          a model file is malformed or from a newer format
@@ -21,6 +22,7 @@ from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 
 __all__ = [
     "ConfigurationError",
+    "DataTypeError",
     "DataValidationError",
     "DeviceUnavailableError",
     "IdenticaError",
@@ -39,6 +41,10 @@ class ConfigurationError(IdenticaError, ValueError):
 
 class DataValidationError(IdenticaError, ValueError):
     """Input data is malformed: wrong shape, NaN or inf, mismatched lengths, wrong dtype."""
+
+
+class DataTypeError(DataValidationError, TypeError):
+    """Input data holds values that are not numbers (strings, dicts, ...)."""
 
 
 class NotFittedError(IdenticaError, _SklearnNotFittedError):

@@ -7,7 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from identica.data._recording import Recording
-from identica.exceptions import DataValidationError
+from scipy import sparse
+
+from identica.exceptions import DataTypeError, DataValidationError
 
 __all__ = ["as_recording", "check_neural"]
 
@@ -17,20 +19,32 @@ def _where(session: int | None) -> str:
 
 
 def _as_numeric(value: object, name: str, session: int | None) -> np.ndarray:
+    if sparse.issparse(value):
+        raise DataValidationError(
+            f"{name} is a sparse matrix{_where(session)}; sparse input is not supported. Pass a "
+            f"dense array ({name}.toarray())."
+        )
     try:
         array = np.asarray(value)
     except Exception as error:  # ragged nested lists and the like
         raise DataValidationError(
             f"{name} must be a numeric array{_where(session)}. Could not convert it: {error}"
         ) from error
-    if array.dtype == object or not (
-        np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_
-    ):
+    if array.dtype == object:
+        try:
+            array = array.astype(np.float64)
+        except (TypeError, ValueError) as error:
+            raise DataTypeError(
+                f"{name} must hold numbers{_where(session)}; converting it failed: {error}"
+            ) from error
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
         raise DataValidationError(
             f"{name} must hold numbers{_where(session)}; got an array of dtype {array.dtype}."
         )
     if np.iscomplexobj(array):
-        raise DataValidationError(f"{name} must be real-valued{_where(session)}; got complex data.")
+        raise DataValidationError(
+            f"{name} must be real-valued{_where(session)}: Complex data not supported."
+        )
     return array
 
 
@@ -51,16 +65,19 @@ def check_neural(X: object, *, session: int | None = None, name: str = "X") -> n
     """Return ``X`` as a C-contiguous float32 ``(n_samples, n_features)`` array, or raise."""
     array = _as_numeric(X, name, session)
     if array.ndim != 2:
-        hint = " Reshape a single channel with X.reshape(-1, 1)." if array.ndim == 1 else ""
+        hint = (
+            " Reshape your data: X.reshape(-1, 1) for a single channel." if array.ndim == 1 else ""
+        )
         raise DataValidationError(
             f"{name} must be a 2-D array of shape (n_samples, n_features){_where(session)}; got "
             f"{array.ndim}-D with shape {array.shape}.{hint}"
         )
-    if array.shape[0] == 0 or array.shape[1] == 0:
-        raise DataValidationError(
-            f"{name} must have at least 1 sample and 1 feature{_where(session)}; got shape "
-            f"{array.shape}."
-        )
+    for axis, what in ((0, "sample"), (1, "feature")):
+        if array.shape[axis] == 0:
+            raise DataValidationError(
+                f"{name} has 0 {what}(s) (shape={array.shape}) while a minimum of 1 is "
+                f"required{_where(session)}."
+            )
     _check_finite(array, name, session)
     out = np.ascontiguousarray(array, dtype=np.float32)
     _check_finite(out, name, session)  # float64 values beyond float32 range overflow to inf

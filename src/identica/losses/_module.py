@@ -41,7 +41,7 @@ class InfoNCE(nn.Module):
     >>> import torch
     >>> from identica.losses import InfoNCE, euclidean
     >>> loss = InfoNCE(similarity=euclidean, temperature=0.5, learn_temperature=True)
-    >>> round(float(loss.temperature), 4)
+    >>> round(float(loss.temperature.detach()), 4)
     0.5
     >>> z = torch.randn(8, 3)
     >>> loss(z, z, z).total.shape

@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: identica developers
+"""Embedding: what it learns, determinism, partial_fit, label typing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import identica
+from identica.decoders import KNNDecoder
+
+SMALL = dict(output_dimension=4, hidden_units=16, batch_size=64, max_iterations=4,
+             device="cpu", random_state=0)
+
+
+def test_seeded_fits_are_bit_identical(track):
+    a = identica.Embedding(encoder="conv10", **SMALL).fit(track.neural, track.continuous)
+    b = identica.Embedding(encoder="conv10", **SMALL).fit(track.neural, track.continuous)
+    assert np.array_equal(a.transform(track.neural), b.transform(track.neural))
+    assert np.array_equal(a.loss_history_, b.loss_history_)
+
+
+def test_different_seeds_differ(track):
+    a = identica.Embedding(**SMALL).fit(track.neural, track.continuous)
+    b = identica.Embedding(**{**SMALL, "random_state": 1}).fit(track.neural, track.continuous)
+    assert not np.array_equal(a.transform(track.neural), b.transform(track.neural))
+
+
+def test_partial_fit_continues_exactly_where_fit_stops(track):
+    whole = identica.Embedding(**SMALL).fit(track.neural, track.continuous)
+    halves = identica.Embedding(**{**SMALL, "max_iterations": 2})
+    halves.partial_fit(track.neural, track.continuous)
+    halves.partial_fit(track.neural, track.continuous)
+    assert halves.n_iter_ == whole.n_iter_ == 4
+    assert np.array_equal(halves.loss_history_, whole.loss_history_)
+    assert np.array_equal(halves.transform(track.neural), whole.transform(track.neural))
+
+
+def test_fit_starts_over(track):
+    model = identica.Embedding(**SMALL).fit(track.neural, track.continuous)
+    model.fit(track.neural, track.continuous)
+    assert model.n_iter_ == 4
+
+
+@pytest.mark.parametrize(
+    ("labels", "expected"),
+    [
+        ({}, "time"),
+        ({"y": "continuous"}, "time_delta"),
+        ({"y": "discrete"}, "discrete"),
+        ({"y": "continuous", "discrete": "discrete"}, "mixed"),
+    ],
+)
+def test_auto_conditional_follows_the_labels(track, labels, expected):
+    kinds = {"continuous": track.continuous, "discrete": track.truth["direction"]}
+    kwargs = {k: kinds[v] for k, v in labels.items()}
+    model = identica.Embedding(encoder="mlp", **SMALL).fit(track.neural, **kwargs)
+    assert model.conditional_ == expected
+
+
+def test_transform_has_one_row_per_input_row(track):
+    model = identica.Embedding(encoder="conv10", **SMALL).fit(track.neural)
+    out = model.transform(track.neural[:7])
+    assert out.shape == (7, 4) and out.dtype == np.float32
+    assert np.allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-5)
+
+
+def test_transform_pads_edges_by_repeating_rows(track):
+    model = identica.Embedding(encoder="conv5", **SMALL).fit(track.neural)
+    X = track.neural[:50]
+    padded = np.concatenate([X[:1], X[:1], X, X[-1:], X[-1:]])  # Offset(2, 3)
+    inner = model.transform(padded)[2:-2]
+    assert np.allclose(model.transform(X), inner, atol=1e-6)
+
+
+@pytest.mark.parametrize("similarity", ["euclidean", "dot"])
+def test_non_cosine_similarities_train(track, similarity):
+    model = identica.Embedding(encoder="mlp", similarity=similarity, **SMALL)
+    out = model.fit(track.neural, track.continuous).transform(track.neural)
+    assert np.isfinite(out).all()
+    assert not np.allclose(np.linalg.norm(out, axis=1), 1.0)
+
+
+def test_learned_temperature_moves(track):
+    model = identica.Embedding(encoder="mlp", learn_temperature=True, temperature=1.0,
+                               **{**SMALL, "learning_rate": 0.05})
+    model.fit(track.neural, track.continuous)
+    assert float(model.loss_.temperature.detach()) != 1.0
+
+
+def test_time_offset_tuple(track):
+    model = identica.Embedding(encoder="mlp", conditional="time", time_offset=(1, 5, 10),
+                               **SMALL)
+    assert model.fit(track.neural).n_iter_ == 4
+
+
+def _heldout_r2(model, track):
+    cut = 1600
+    model.fit(track.neural[:cut], track.continuous[:cut])
+    z = model.transform(track.neural)
+    position = track.truth["position"]
+    return KNNDecoder().fit(z[:cut], position[:cut]).score(z[cut:], position[cut:])
+
+
+@pytest.mark.parametrize("conditional", ["time_delta", "delta"])
+def test_behaviour_embedding_carries_position(track, conditional):
+    model = identica.Embedding(encoder="conv10", conditional=conditional, delta=0.05,
+                               output_dimension=4, hidden_units=16, batch_size=128,
+                               max_iterations=150, learning_rate=3e-3, random_state=0)
+    assert _heldout_r2(model, track) > 0.8
