@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: identica developers
+"""``__all__`` is exactly the public surface of every public module."""
+
+from __future__ import annotations
+
+import importlib
+import types
+
+import pytest
+
+MODULES = [
+    "identica",
+    "identica.data",
+    "identica.sampling",
+    "identica.nn",
+    "identica.losses",
+    "identica.training",
+    "identica.metrics",
+    "identica.synthetic",
+    "identica.decoders",
+    "identica.exceptions",
+    "identica.plot",
+]
+
+
+def _owned(module: types.ModuleType, obj: object) -> bool:
+    origin = getattr(obj, "__module__", None) or ""
+    return origin == module.__name__ or origin.startswith(module.__name__ + "._")
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_all_is_the_public_namespace(name):
+    module = importlib.import_module(name)
+    defined_here = {
+        k for k, v in vars(module).items()
+        if not k.startswith("_") and not isinstance(v, types.ModuleType) and _owned(module, v)
+    }
+    declared = set(module.__all__)
+    assert defined_here <= declared, f"public but not in __all__: {defined_here - declared}"
+    assert declared <= set(dir(module)), f"in __all__ but missing: {declared - set(dir(module))}"
+    assert len(module.__all__) == len(declared), "duplicates in __all__"
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_every_public_name_is_documented(name):
+    module = importlib.import_module(name)
+    assert module.__doc__ and len(module.__doc__.split()) > 15
+    for attr in module.__all__:
+        obj = getattr(module, attr)
+        if callable(obj) and not isinstance(obj, types.ModuleType):
+            assert obj.__doc__, f"{name}.{attr} has no docstring"
+
+
+def test_contract_names_exist():
+    import identica
+
+    assert callable(identica.Embedding) and callable(identica.load)
+    assert callable(identica.metrics.consistency)
+    assert callable(identica.metrics.goodness_of_fit)
+    assert callable(identica.decoders.KNNDecoder)
+    assert callable(identica.synthetic.linear_track)
