@@ -21,6 +21,7 @@ from identica.sampling._time import TimeSampler
 
 CONDITIONALS = ("auto", "time", "time_delta", "delta", "discrete", "mixed")
 PRIORS = ("empirical", "uniform")
+NEGATIVES = ("independent", "references")
 DEVICES = ("auto", "cpu", "cuda", "cuda:N", "mps")
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from torch import nn
 
-from identica._build import CONDITIONALS, PRIORS
+from identica._build import CONDITIONALS, NEGATIVES, PRIORS
 from identica._validation import check_choice, check_float, check_int
 from identica.exceptions import ConfigurationError
 from identica.losses._infonce import DENOMINATORS
@@ -81,6 +81,18 @@ def check_params(params: dict[str, Any]) -> dict[str, Any]:
     p["batch_size"] = check_int(p["batch_size"], name="batch_size", owner=OWNER, low=1)
     p["num_negatives"] = check_int(p["num_negatives"], name="num_negatives", owner=OWNER,
                                    low=1, allow_none=True)
+    p["negatives"] = check_choice(p["negatives"], NEGATIVES, name="negatives", owner=OWNER)
+    if p["negatives"] == "references":
+        if p["batch_size"] < 2:
+            raise ConfigurationError(
+                f"'batch_size' of {OWNER} must be at least 2 with negatives='references' (each "
+                f"reference needs another one as negative). Got {p['batch_size']}."
+            )
+        if p["num_negatives"] not in (None, p["batch_size"] - 1):
+            raise ConfigurationError(
+                f"'num_negatives' of {OWNER} must be None with negatives='references': the "
+                f"other batch_size - 1 references are the negatives. Got {p['num_negatives']}."
+            )
     p["max_iterations"] = check_int(p["max_iterations"], name="max_iterations", owner=OWNER,
                                     low=1)
     p["learning_rate"] = check_float(p["learning_rate"], name="learning_rate", owner=OWNER,

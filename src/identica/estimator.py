@@ -68,6 +68,10 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         Positive pairs per step.
     num_negatives : int, optional
         Negatives per step; ``None`` means ``batch_size``.
+    negatives : {"independent", "references"}, default="independent"
+        ``"independent"`` draws ``num_negatives`` fresh windows from the prior each step;
+        ``"references"`` uses the batch's other references (also prior draws) as negatives,
+        which saves a third of the encoder work per step.
     max_iterations : int, default=5000
         Training steps per call of ``fit`` or ``partial_fit``.
     learning_rate : float, default=3e-4
@@ -127,6 +131,7 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         denominator: str = "negatives",
         batch_size: int = 512,
         num_negatives: int | None = None,
+        negatives: str = "independent",
         max_iterations: int = 5000,
         learning_rate: float = 3e-4,
         device: str = "auto",
@@ -148,6 +153,7 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         self.denominator = denominator
         self.batch_size = batch_size
         self.num_negatives = num_negatives
+        self.negatives = negatives
         self.max_iterations = max_iterations
         self.learning_rate = learning_rate
         self.device = device
@@ -232,7 +238,7 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
                 time_offset=p["time_offset"],
                 delta=p["delta"],
                 prior=p["prior"],
-                num_negatives=p["num_negatives"] or p["batch_size"],
+                num_negatives=_n_drawn_negatives(p),
             )
             self.__dict__.update(parts)
             generator = torch.Generator()
@@ -243,6 +249,7 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
                 self.encoder_, self.loss_, self.optimizer_, sampler,
                 WindowGatherer(neural, field), batch_size=p["batch_size"],
                 generator=generator, callbacks=callbacks,
+                share_negatives=p["negatives"] == "references",
             )
             history = solver.fit(p["max_iterations"]).cpu().numpy()
         self._generator_state = generator.get_state()
@@ -383,3 +390,10 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         from identica._serialization import save
 
         save(self, path)
+
+
+def _n_drawn_negatives(p: dict[str, Any]) -> int:
+    """Negatives the sampler draws: none when the references serve as negatives."""
+    if p["negatives"] == "references":
+        return 0
+    return p["num_negatives"] or p["batch_size"]

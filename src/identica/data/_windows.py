@@ -37,13 +37,16 @@ class WindowGatherer:
     def __init__(self, neural: torch.Tensor, receptive_field: Offset) -> None:
         self.neural = neural.contiguous()
         self.receptive_field = receptive_field
-        self._steps = torch.arange(
-            -receptive_field.left, receptive_field.right, device=neural.device
+        n_samples, n_features = self.neural.shape
+        width = len(receptive_field)
+        # Window starting at row s is one contiguous run of width * n_features values: view the
+        # recording as overlapping rows of that length, so gathering copies whole windows.
+        self._windows = self.neural.as_strided(
+            (max(n_samples - width + 1, 0), width * n_features), (n_features, 1)
         )
 
     def __call__(self, index: torch.Tensor) -> torch.Tensor:
         """Return the windows at ``index`` (int64, any device) as ``(len(index), n_neurons, window)``."""
-        index = index.to(self.neural.device, non_blocking=True)
-        rows = (index[:, None] + self._steps).reshape(-1)
-        block = self.neural.index_select(0, rows)
+        start = index.to(self.neural.device, non_blocking=True) - self.receptive_field.left
+        block = self._windows.index_select(0, start)
         return block.view(len(index), len(self.receptive_field), -1).transpose(1, 2)

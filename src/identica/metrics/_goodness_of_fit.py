@@ -19,7 +19,10 @@ __all__ = ["goodness_of_fit", "goodness_of_fit_history"]
 
 
 def _chance(model: Embedding) -> float:
-    negatives = model.num_negatives or model.batch_size
+    if getattr(model, "negatives", "independent") == "references":
+        negatives = model.batch_size - 1
+    else:
+        negatives = model.num_negatives or model.batch_size
     return math.log(negatives + (1 if model.denominator == "full" else 0))
 
 
@@ -76,9 +79,10 @@ def goodness_of_fit(
     field = model.receptive_field_
     runs = Dataset([recording]).valid_runs(field)
     n = model.batch_size
+    shared = model.negatives == "references"
     sampler = _build.make_sampler(
         conditional, recording, runs, time_offset=model.time_offset, delta=model.delta,
-        prior=model.prior, num_negatives=model.num_negatives or n,
+        prior=model.prior, num_negatives=0 if shared else model.num_negatives or n,
     )
     gather = WindowGatherer(torch.from_numpy(recording.neural).to(model.device_), field)
     generator = torch.Generator().manual_seed(random_state)
@@ -89,7 +93,8 @@ def goodness_of_fit(
         for _ in range(n_batches):
             batch = sampler.sample(n, generator=generator)
             emb = model.encoder_(gather(torch.cat(batch)))
-            total += model.loss_(emb[:n], emb[n : 2 * n], emb[2 * n :]).total.double()
+            negative = emb[:n] if shared else emb[2 * n :]
+            total += model.loss_(emb[:n], emb[n : 2 * n], negative, exclude_self=shared).total.double()
     model.encoder_.train(was_training)
     return float((_chance(model) - float(total) / n_batches) * math.log2(math.e))
 

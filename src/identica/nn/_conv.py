@@ -10,6 +10,7 @@ from torch import nn
 
 from identica.data._offset import Offset
 from identica.nn._base import AbstractEncoder
+from identica.nn._fused import conv_stack
 
 __all__ = ["ConvEncoder"]
 
@@ -52,6 +53,12 @@ class ConvEncoder(AbstractEncoder):
     normalize : bool
         L2-normalise the output (for cosine similarity).
 
+    Attributes
+    ----------
+    fused : bool
+        Use the fused autograd function (fast; no double backward). ``False`` runs the same
+        arithmetic through plain autograd, which supports higher-order gradients.
+
     Examples
     --------
     >>> import torch
@@ -84,6 +91,7 @@ class ConvEncoder(AbstractEncoder):
             nn.Conv1d(hidden_units, hidden_units, 3) for _ in range(n_blocks)
         )
         self.last = nn.Conv1d(hidden_units, output_dimension, last_kernel)
+        self.fused = True
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.shape[2] != len(self.receptive_field):
@@ -91,8 +99,13 @@ class ConvEncoder(AbstractEncoder):
                 f"ConvEncoder expects windows of {len(self.receptive_field)} time steps; got "
                 f"input of shape {tuple(x.shape)}."
             )
-        h = F.gelu(_conv_channels_last(x.transpose(1, 2), self.first))
-        for conv in self.blocks:
-            h = h[:, 1:-1] + F.gelu(_conv_channels_last(h, conv))
-        out = _conv_channels_last(h, self.last)[:, 0]
+        if self.fused:
+            params = [p for conv in (self.first, *self.blocks, self.last)
+                      for p in (conv.weight, conv.bias)]
+            out = conv_stack(x.transpose(1, 2), len(self.blocks), params)
+        else:
+            h = F.gelu(_conv_channels_last(x.transpose(1, 2), self.first))
+            for conv in self.blocks:
+                h = h[:, 1:-1] + F.gelu(_conv_channels_last(h, conv))
+            out = _conv_channels_last(h, self.last)[:, 0]
         return F.normalize(out, dim=1) if self.normalize else out

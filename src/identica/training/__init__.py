@@ -13,6 +13,7 @@ from identica.training._callbacks import Checkpoint as Checkpoint
 from identica.training._callbacks import EarlyStopping as EarlyStopping
 from identica.training._callbacks import ProgressBar as ProgressBar
 from identica.training._callbacks import atomic_write as atomic_write
+from identica.training._memory import keep_freed_memory as keep_freed_memory
 from identica.training._solver import Solver as Solver
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "ProgressBar",
     "Solver",
     "atomic_write",
+    "keep_freed_memory",
 ]
