@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: identica developers
+"""The fused conv stack equals plain nn.Conv1d layers, in values and in every gradient."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from identica.nn import make_encoder
+
+
+def _reference(encoder, x):
+    """The same network written with F.conv1d on (batch, channels, time) input."""
+    h = F.gelu(F.conv1d(x, encoder.first.weight, encoder.first.bias))
+    for conv in encoder.blocks:
+        h = h[:, :, 1:-1] + F.gelu(F.conv1d(h, conv.weight, conv.bias))
+    out = F.conv1d(h, encoder.last.weight, encoder.last.bias)[:, :, 0]
+    return F.normalize(out, dim=1) if encoder.normalize else out
+
+
+@pytest.mark.parametrize("name", ["conv5", "conv10", "conv15", "conv20"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("fused", [True, False])
+def test_matches_conv1d_values_and_gradients(name, dtype, fused):
+    generator = torch.Generator().manual_seed(3)
+    encoder = make_encoder(name, 11, 4, hidden_units=6).to(dtype)
+    encoder.fused = fused
+    width = len(encoder.receptive_field)
+    x = torch.randn(9, 11, width, dtype=dtype, generator=generator, requires_grad=True)
+    weights = torch.randn(9, 4, dtype=dtype, generator=generator)
+    params = [x, *encoder.parameters()]
+    got = encoder(x)
+    got_grads = torch.autograd.grad((got * weights).sum(), params)
+    want = _reference(encoder, x)
+    want_grads = torch.autograd.grad((want * weights).sum(), params)
+    tol = 1e-5 if dtype == torch.float32 else 1e-12
+    torch.testing.assert_close(got, want, atol=tol, rtol=tol)
+    for g, w in zip(got_grads, want_grads, strict=True):
+        torch.testing.assert_close(g, w, atol=tol, rtol=tol)
+
+
+def test_input_gradient_is_skipped_when_not_needed():
+    encoder = make_encoder("conv10", 5, 3, hidden_units=4)
+    x = torch.randn(2, 5, 10)
+    encoder(x).sum().backward()
+    assert x.grad is None and encoder.first.weight.grad is not None
+
+
+def test_wrong_window_is_refused():
+    encoder = make_encoder("conv10", 5, 3, hidden_units=4)
+    with pytest.raises(ValueError, match="expects windows of 10 time steps"):
+        encoder(torch.randn(2, 5, 11))
