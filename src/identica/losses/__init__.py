@@ -8,6 +8,7 @@ its alignment and uniformity parts. :class:`InfoNCE` wraps it with a fixed or le
 temperature. Subclass :class:`AbstractSimilarity` for a new similarity measure.
 """
 
+from identica.losses._blockwise import mean_logsumexp as mean_logsumexp
 from identica.losses._infonce import DENOMINATORS as DENOMINATORS
 from identica.losses._infonce import LossParts as LossParts
 from identica.losses._infonce import infonce as infonce
@@ -34,4 +35,5 @@ __all__ = [
     "dot",
     "euclidean",
     "infonce",
+    "mean_logsumexp",
 ]

@@ -8,7 +8,14 @@ from typing import NamedTuple
 
 import torch
 
-from identica.losses._similarity import AbstractSimilarity, cosine
+from identica.losses._blockwise import mean_logsumexp
+from identica.losses._similarity import (
+    AbstractSimilarity,
+    CosineSimilarity,
+    DotSimilarity,
+    EuclideanSimilarity,
+    cosine,
+)
 
 __all__ = ["DENOMINATORS", "LossParts", "infonce"]
 
@@ -70,6 +77,12 @@ def infonce(
     True
     """
     pos = similarity.paired(reference, positive) / temperature
+    if isinstance(similarity, CosineSimilarity | DotSimilarity | EuclideanSimilarity):
+        uniformity = _blockwise_uniformity(
+            reference, negative, pos, similarity, temperature, denominator, exclude_self
+        )
+        alignment = -pos.mean()
+        return LossParts(alignment + uniformity, alignment, uniformity)
     neg = similarity.pairwise(reference, negative) / temperature
     if exclude_self:
         eye = torch.eye(neg.shape[0], neg.shape[1], dtype=torch.bool, device=neg.device)
@@ -79,3 +92,35 @@ def infonce(
     uniformity = torch.logsumexp(neg, dim=1).mean()
     alignment = -pos.mean()
     return LossParts(alignment + uniformity, alignment, uniformity)
+
+
+def _blockwise_uniformity(
+    reference: torch.Tensor,
+    negative: torch.Tensor,
+    pos: torch.Tensor,
+    similarity: AbstractSimilarity,
+    temperature: float | torch.Tensor,
+    denominator: str,
+    exclude_self: bool,
+) -> torch.Tensor:
+    """The denominator term for the built-in similarities, as row-blocked inner products.
+
+    cosine and dot are inner products of (unit) vectors; the squared euclidean similarity is
+    ``2 r·n - |n|² - |r|²``, whose per-row constant ``-|r|²`` moves out of the logsumexp.
+    """
+    extra = pos if denominator == "full" else None
+    if isinstance(similarity, CosineSimilarity):
+        a = similarity._unit(reference) / temperature
+        return mean_logsumexp(a, similarity._unit(negative), extra=extra,
+                              exclude_self=exclude_self)
+    if isinstance(similarity, DotSimilarity):
+        return mean_logsumexp(reference / temperature, negative, extra=extra,
+                              exclude_self=exclude_self)
+    # Euclidean: the clamp at 0 of the reference implementation never binds for exact
+    # arithmetic; here the distance is formed without cancellation inside the softmax.
+    row = (reference * reference).sum(1) / temperature
+    shifted = None if extra is None else extra + row
+    bias = -(negative * negative).sum(1) / temperature
+    lse = mean_logsumexp(2.0 * reference / temperature, negative, bias=bias, extra=shifted,
+                         exclude_self=exclude_self)
+    return lse - row.mean()
