@@ -79,7 +79,8 @@ def check_neural(X: object, *, session: int | None = None, name: str = "X") -> n
                 f"required{_where(session)}."
             )
     _check_finite(array, name, session)
-    out = np.ascontiguousarray(array, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        out = np.ascontiguousarray(array, dtype=np.float32)
     _check_finite(out, name, session)  # float64 values beyond float32 range overflow to inf
     return out
 
@@ -162,7 +163,8 @@ def as_recording(
         _check_length(labels, n, "y", session)
         if np.issubdtype(labels.dtype, np.floating):
             _check_finite(labels, "y", session)
-            continuous = np.ascontiguousarray(labels.reshape(n, -1), dtype=np.float32)
+            with np.errstate(over="ignore"):
+                continuous = np.ascontiguousarray(labels.reshape(n, -1), dtype=np.float32)
             _check_finite(continuous, "y", session)
         elif labels.ndim == 2:
             raise DataValidationError(

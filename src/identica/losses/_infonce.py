@@ -76,6 +76,10 @@ def infonce(
     >>> torch.allclose(parts.total, parts.alignment + parts.uniformity)
     True
     """
+    if denominator not in DENOMINATORS:
+        raise ValueError(
+            f"'denominator' of infonce must be one of {list(DENOMINATORS)}. Got {denominator!r}."
+        )
     pos = similarity.paired(reference, positive) / temperature
     if isinstance(similarity, CosineSimilarity | DotSimilarity | EuclideanSimilarity):
         uniformity = _blockwise_uniformity(

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from identica.losses._infonce import LossParts, infonce
+from identica.losses._infonce import DENOMINATORS, LossParts, infonce
 from identica.losses._similarity import AbstractSimilarity, cosine
 
 __all__ = ["InfoNCE"]
@@ -58,6 +58,11 @@ class InfoNCE(nn.Module):
         denominator: str = "negatives",
     ) -> None:
         super().__init__()
+        if denominator not in DENOMINATORS:
+            raise ValueError(
+                f"'denominator' of InfoNCE must be one of {list(DENOMINATORS)}. "
+                f"Got {denominator!r}."
+            )
         self.similarity = similarity
         self.denominator = denominator
         self.min_temperature = float(min_temperature)
@@ -72,6 +77,8 @@ class InfoNCE(nn.Module):
             rho = excess + math.log(-math.expm1(-excess))  # inverse softplus
             self.rho = nn.Parameter(torch.tensor(rho, dtype=torch.float32))
         else:
+            if not float(temperature) > 0:
+                raise ValueError(f"'temperature' of InfoNCE must be > 0. Got {temperature!r}.")
             self.register_buffer("fixed_temperature", torch.tensor(float(temperature)))
 
     @property

@@ -16,8 +16,9 @@ _TREE_NEIGHBOURS = 8
 class NearestLabelIndex:
     """Find, for query labels, a position whose label is nearest (Euclidean).
 
-    One label column uses a sorted array and binary search; among positions whose label equals
-    the nearest value (a contiguous run in sorted order), one is chosen uniformly. Several
+    One label column uses a sorted array and binary search; among positions whose label is
+    nearest (a contiguous run in sorted order, also when two values are equally near), one is
+    chosen uniformly. Several
     columns use a k-d tree; the query returns the 8 nearest and picks uniformly among those tied
     with the minimum.
 
@@ -70,12 +71,15 @@ class NearestLabelIndex:
         left = (right - 1).clamp_(min=0)
         d_left = (q - values[left]).abs()
         d_right = (values[right] - q).abs()
-        coin = torch.rand(q.shape, generator=generator) < 0.5
-        take_right = (d_right < d_left) | ((d_right == d_left) & coin)
-        nearest = torch.where(take_right, values[right], values[left])
-        lo = torch.searchsorted(values, nearest, right=False)
-        hi = torch.searchsorted(values, nearest, right=True)
-        u = torch.rand(q.shape, generator=generator)
+        # Positions holding the nearest value form one run in sorted order; when the two
+        # neighbouring values are equally near, their runs are adjacent and form one run too.
+        lo_left = torch.searchsorted(values, values[left], right=False)
+        hi_right = torch.searchsorted(values, values[right], right=True)
+        lo = torch.where(d_right < d_left, torch.searchsorted(values, values[right]), lo_left)
+        hi = torch.where(
+            d_left < d_right, torch.searchsorted(values, values[left], right=True), hi_right
+        )
+        u = torch.rand(q.shape, generator=generator, dtype=torch.float64)
         pick = torch.minimum(lo + ((hi - lo) * u).long(), hi - 1)
         return self._positions[pick]
 
