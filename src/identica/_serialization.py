@@ -191,7 +191,7 @@ def _rebuild(
     model.encoder_ = module.to(target)
     model.loss_ = loss.to(target)
     optim_params = list(model.encoder_.parameters()) + list(model.loss_.parameters())
-    model.optimizer_ = torch.optim.Adam(optim_params, lr=params["learning_rate"])
+    model.optimizer_ = torch.optim.Adam(optim_params, lr=params["learning_rate"], fused=True)
     model.n_features_in_ = int(fitted["n_features_in"])
     model.conditional_ = str(fitted["conditional"])
     model.receptive_field_ = Offset(*(int(v) for v in fitted["receptive_field"]))

@@ -287,7 +287,7 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         return {
             "encoder_": encoder,
             "loss_": loss,
-            "optimizer_": torch.optim.Adam(params, lr=p["learning_rate"]),
+            "optimizer_": torch.optim.Adam(params, lr=p["learning_rate"], fused=True),
             "_generator_state": _build.torch_generator(sampler_seed).get_state(),
             "_history": np.zeros((0, 3), dtype=np.float32),
             "n_features_in_": n_features,

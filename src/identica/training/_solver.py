@@ -16,13 +16,18 @@ from identica.training._memory import keep_freed_memory
 
 __all__ = ["Solver"]
 
+# Windows per encoder call. Larger batches run in pieces of this size: each piece's buffers stay
+# under glibc's 32 MB reuse threshold (see _memory), and the graph of every piece is kept, so
+# the gradient is exact and nothing is recomputed.
+_WINDOWS_PER_CALL = 2048
+
 
 class Solver:
     """Trains an encoder with a contrastive loss on batches drawn by a sampler.
 
     One step draws a :class:`~identica.sampling.BatchIndex`, gathers the reference, positive
-    and negative windows in one block, runs the encoder once over all of them, takes the loss
-    and steps the optimiser. Nothing in the step copies values to the host: the losses are
+    and negative windows in one block, runs the encoder once over all of them (in pieces of
+    2048 windows for large batches), takes the loss and steps the optimiser. Nothing in the step copies values to the host: the losses are
     written into a preallocated tensor that only callbacks read.
 
     Parameters
@@ -95,7 +100,13 @@ class Solver:
         """One optimisation step; returns ``(total, alignment, uniformity)`` on the device."""
         n = self.batch_size
         batch = self.sampler.sample(n, generator=self.generator)
-        embedding = self.encoder(self.gather(torch.cat(batch)))
+        index = torch.cat(batch)
+        if len(index) <= _WINDOWS_PER_CALL:
+            embedding = self.encoder(self.gather(index))
+        else:
+            embedding = torch.cat(
+                [self.encoder(self.gather(part)) for part in index.split(_WINDOWS_PER_CALL)]
+            )
         reference, positive = embedding[:n], embedding[n : 2 * n]
         if self.share_negatives:
             parts = self.loss(reference, positive, reference, exclude_self=True)
