@@ -1,0 +1,380 @@
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: identica developers
+"""The ``identica`` command: ``demo``, ``fit`` and ``transform``, a thin shell over the Python API.
+
+``fit`` takes every :class:`~identica.Embedding` parameter as a kebab-case option generated from
+``Embedding().get_params()`` (``max_iterations`` is ``--max-iterations``), on top of an optional
+TOML file whose ``[estimator]`` table holds the same names. User errors (bad options, files or
+parameters) print one line ``identica: error: ...`` on stderr and return exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import inspect
+import os
+import re
+import sys
+import time
+import types
+import typing
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from identica._params import check_params
+from identica._serialization import load
+from identica._version import __version__
+from identica._demo import run_demo
+from identica.estimator import Embedding
+from identica.exceptions import IdenticaError
+
+__all__ = ["main"]
+
+_PROG = "identica"
+_BOOLS = {"true": True, "yes": True, "on": True, "1": True,
+          "false": False, "no": False, "off": False, "0": False}
+_NONES = ("none", "null")
+_PREFIX = "estimator."  # argparse dest of the generated estimator options
+
+
+class _UserError(Exception):
+    """A mistake in what the user asked for: one line on stderr, exit code 2."""
+
+    def __init__(self, message: str, command: str | None = None) -> None:
+        super().__init__(message)
+        self.command = command  # set for command-line syntax errors: points to --help
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class _MissingKeyError(_UserError, KeyError):
+    """A key asked for on the command line is not in the ``.npz`` archive."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that raises instead of exiting, so ``main`` returns the code."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        raise _UserError(message, self.prog)
+
+
+# -- estimator options ---------------------------------------------------------------------------
+
+
+class _Value:
+    """Text-to-value converter of one option, typed from the parameter's hint and default."""
+
+    def __init__(self, hint: Any, default: Any, choices: str) -> None:
+        union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+        members = list(typing.get_args(hint)) if union else [hint]
+        if hint is Any:  # e.g. random_state: typed like its default, int when that is None
+            members = [int if default is None else type(default), type(None)]
+        self.optional = type(None) in members
+        self.kinds = [m for m in members if m is not type(None)]
+        words = {int: "INT", float: "FLOAT", str: "STR"}
+        self.metavar = choices or "|".join(
+            "INT[,INT...]" if typing.get_origin(k) is tuple else words.get(k, "VALUE")
+            for k in self.kinds
+        ) + ("|none" if self.optional else "")
+
+    def __call__(self, text: str) -> Any:
+        if self.optional and text.strip().lower() in _NONES:
+            return None
+        for kind in self.kinds:
+            try:
+                if typing.get_origin(kind) is tuple:  # "1,2,3"
+                    item = (typing.get_args(kind) or (str,))[0]
+                    return tuple(item(part) for part in text.split(","))
+                return kind(text)
+            except (TypeError, ValueError):
+                continue
+        raise argparse.ArgumentTypeError(f"expected {self.metavar}; got {text!r}")
+
+
+def _param_docs() -> dict[str, tuple[str, str]]:
+    """Each parameter's ``{choices}`` (or "") and first sentence, from the Embedding docstring."""
+    docs: dict[str, list[str]] = {}
+    lines = inspect.cleandoc(Embedding.__doc__ or "").splitlines()
+    start = lines.index("Parameters") + 2 if "Parameters" in lines else len(lines)
+    for line in lines[start:]:
+        if line and not line.startswith(" "):
+            if " : " not in line:
+                break  # the next section
+            name, _, kind = line.partition(" : ")
+            docs[name.strip()] = [kind, ""]
+        elif docs and line.strip():
+            docs[name.strip()][1] += " " + line.strip()
+    clean = {}
+    for name, (kind, text) in docs.items():
+        choices = re.match(r"\{[^}]*\}", kind)
+        text = re.sub(r":\w+:`~?([^`]+)`", r"\1", text).replace("``", "").strip()
+        clean[name] = (re.sub(r'[" ]', "", choices.group(0)) if choices else "",
+                       text.split(". ")[0].rstrip(".").replace("%", "%%"))
+    return clean
+
+
+def _add_estimator_options(parser: argparse.ArgumentParser) -> list[str]:
+    """Add one option per Embedding parameter; return the flags of the bool ones."""
+    group = parser.add_argument_group("Embedding parameters (override the --config file)")
+    hints, docs = typing.get_type_hints(Embedding.__init__), _param_docs()
+    order = list(inspect.signature(Embedding).parameters)
+    params = Embedding().get_params()
+    bools = []
+    for name in sorted(params, key=lambda n: order.index(n) if n in order else len(order)):
+        flag, dest = name.replace("_", "-"), _PREFIX + name
+        choices, text = docs.get(name, ("", name))
+        text = f"{text} (default: {params[name]!r})"
+        if hints.get(name) is bool:
+            bools.append(flag)
+            group.add_argument(f"--{flag}", dest=dest, action="store_const", const=True,
+                               default=argparse.SUPPRESS, help=f"{text}; also --{flag}=false")
+            group.add_argument(f"--no-{flag}", dest=dest, action="store_const", const=False,
+                               default=argparse.SUPPRESS, help=f"set {name} to False")
+        else:
+            value = _Value(hints.get(name, Any), params[name], choices)
+            group.add_argument(f"--{flag}", dest=dest, type=value, metavar=value.metavar,
+                               default=argparse.SUPPRESS, help=text)
+    return bools
+
+
+def _expand_bools(argv: Sequence[str], flags: Sequence[str]) -> list[str]:
+    """Rewrite ``--flag=false`` and ``--flag false`` as ``--no-flag`` (``true``: ``--flag``)."""
+    out, i = [], 0
+    while i < len(argv):
+        token = argv[i]
+        if token == "--":
+            return out + list(argv[i:])
+        option, eq, value = token.partition("=")
+        if option.startswith("--") and option[2:] in flags:
+            if not eq and i + 1 < len(argv) and argv[i + 1].lower() in _BOOLS:
+                eq, value, i = "=", argv[i + 1], i + 1
+            if eq:
+                if value.lower() not in _BOOLS:
+                    raise _UserError(f"argument {option}: expected true or false; got {value!r}")
+                token = option if _BOOLS[value.lower()] else f"--no-{option[2:]}"
+        out.append(token)
+        i += 1
+    return out
+
+
+def _read_config(path: str) -> dict[str, Any]:
+    """Return the ``[estimator]`` table of a TOML file, lists turned into tuples."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        raise _UserError("reading --config needs Python 3.11 or newer (tomllib)") from None
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no such config file: {path!r}")
+    with open(path, "rb") as file:
+        try:
+            document = tomllib.load(file)
+        except tomllib.TOMLDecodeError as error:
+            raise _UserError(f"{path!r} is not valid TOML: {error}") from error
+    extra = sorted(set(document) - {"estimator"})
+    if extra or not isinstance(document.get("estimator"), dict):
+        found = f"found {extra}" if extra else "found no [estimator] table"
+        raise _UserError(f"{path!r} must hold one [estimator] table of Embedding parameters; "
+                         f"{found}")
+    allowed = list(Embedding().get_params())
+    for key in document["estimator"]:
+        if key not in allowed:
+            close = difflib.get_close_matches(key.replace("-", "_"), allowed, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise _UserError(f"unknown key {key!r} in [estimator] of {path!r}.{hint} Allowed "
+                             f"keys: {', '.join(allowed)}.")
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in document["estimator"].items()}
+
+
+# -- data files ----------------------------------------------------------------------------------
+
+
+def _load_arrays(path: str, keys: dict[str, str | None]) -> dict[str, np.ndarray | None]:
+    """Read the arrays named by ``keys`` (option -> npz key) from an ``.npz`` archive."""
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no such data file: {path!r}")
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as error:
+        raise _UserError(f"could not read {path!r} as an .npz archive: {error}") from error
+    if not hasattr(archive, "files"):
+        raise _UserError(f"{path!r} holds a single array, not an .npz archive of named arrays. "
+                         "Save one with np.savez(path, neural=X, behavior=y).")
+    try:
+        arrays: dict[str, np.ndarray | None] = {}
+        for option, key in keys.items():
+            if key is None:
+                arrays[option] = None
+                continue
+            if key not in archive.files:
+                close = difflib.get_close_matches(key, archive.files, n=1)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                raise _MissingKeyError(f"{path!r} has no array {key!r} (given by {option}).{hint} "
+                                       f"Available keys: {', '.join(archive.files) or 'none'}.")
+            try:
+                arrays[option] = archive[key]
+            except ValueError as error:
+                raise _UserError(f"array {key!r} of {path!r} cannot be read without pickle: "
+                                 f"{error}") from error
+        return arrays
+    finally:
+        archive.close()
+
+
+def _check_output(path: str) -> None:
+    """Fail before any work if ``path`` cannot be written."""
+    parent = Path(path).resolve().parent
+    if not parent.is_dir():
+        raise FileNotFoundError(f"cannot write {path!r}: folder {str(parent)!r} does not exist")
+
+
+# -- subcommands ---------------------------------------------------------------------------------
+
+
+def _fit(args: argparse.Namespace) -> int:
+    params = _read_config(args.config) if args.config else {}
+    params.update({k[len(_PREFIX):]: v for k, v in vars(args).items() if k.startswith(_PREFIX)})
+    model = Embedding(**params)
+    check_params(model.get_params())  # parameter errors before any data is read
+    _check_output(args.out)
+    data = _load_arrays(args.data, {"--neural": args.neural, "--behavior": args.behavior,
+                                    "--discrete": args.discrete})
+    start = time.perf_counter()
+    model.fit(data["--neural"], data["--behavior"], discrete=data["--discrete"])
+    seconds = time.perf_counter() - start
+    model.save(args.out)
+    final = float(np.mean(model.loss_history_[-50:]))
+    print(f"fitted {model.n_iter_} iterations ({model.conditional_}) on "
+          f"{data['--neural'].shape[0]} x {data['--neural'].shape[1]} in {seconds:.1f} s; "
+          f"final loss {final:.4f}")
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    if args.jobs < 1:
+        raise _UserError(f"--jobs must be a positive int; got {args.jobs}")
+    return run_demo(args.out, max_iterations=args.max_iterations, num_threads=args.num_threads,
+                    jobs=args.jobs, device=args.device, n_samples=args.n_samples,
+                    n_neurons=args.n_neurons)
+
+
+def _transform(args: argparse.Namespace) -> int:
+    model = load(args.model)
+    _check_output(args.out)
+    neural = _load_arrays(args.data, {"--neural": args.neural})["--neural"]
+    embedding = model.transform(neural)
+    with open(args.out, "wb") as file:
+        np.save(file, embedding)
+    print(f"wrote {args.out}: embedding of shape {embedding.shape}")
+    return 0
+
+
+# -- entry point ---------------------------------------------------------------------------------
+
+
+def _build_parser() -> tuple[_Parser, dict[str, argparse.ArgumentParser], list[str]]:
+    parser = _Parser(prog=_PROG, description="Contrastive embeddings of neural recordings.",
+                     allow_abbrev=False)
+    parser.add_argument("--version", action="version", version=f"{_PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = {}
+
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        sub[name] = commands.add_parser(name, help=text, description=text, allow_abbrev=False)
+        return sub[name]
+
+    demo = command("demo", "fit the synthetic linear-track recording (two seeds) and report "
+                           "decoding and consistency")
+    demo.add_argument("--out", default="demo-output", metavar="DIR",
+                      help="output folder (default: demo-output)")
+    demo.add_argument("--max-iterations", type=int, default=1000, metavar="N",
+                      help="training steps per seed (default: 1000)")
+    demo.add_argument("--num-threads", type=int, default=1, metavar="N",
+                      help="torch threads per training process (default: 1)")
+    demo.add_argument("--jobs", type=int, default=2, metavar="N",
+                      help="processes training the two seeds; 1 trains them in turn (default: 2)")
+    demo.add_argument("--device", default="cpu", help="torch device (default: cpu)")
+    demo.add_argument("--n-samples", type=int, default=10_000, help=argparse.SUPPRESS)
+    demo.add_argument("--n-neurons", type=int, default=120, help=argparse.SUPPRESS)
+
+    fit = command("fit", "fit an Embedding on arrays of an .npz file and save the model")
+    fit.add_argument("data", metavar="DATA.npz", help="archive of named arrays (np.savez)")
+    fit.add_argument("--neural", required=True, metavar="KEY", help="(n_samples, n_neurons) array")
+    fit.add_argument("--behavior", metavar="KEY", help="labels y (float: continuous, int: discrete)")
+    fit.add_argument("--discrete", metavar="KEY", help="integer labels added to --behavior")
+    fit.add_argument("--config", metavar="FILE.toml", help="TOML file with an [estimator] table")
+    fit.add_argument("--out", required=True, metavar="MODEL", help="model file (.safetensors)")
+    bools = _add_estimator_options(fit)
+
+    transform = command("transform", "embed the neural array of an .npz file with a saved model")
+    transform.add_argument("model", metavar="MODEL", help="model file written by fit")
+    transform.add_argument("data", metavar="DATA.npz", help="archive of named arrays (np.savez)")
+    transform.add_argument("--neural", required=True, metavar="KEY", help="(n_samples, n_neurons)")
+    transform.add_argument("--out", required=True, metavar="EMB.npy", help="embedding file (.npy)")
+    return parser, sub, bools
+
+
+def _suggest(extras: list[str], parser: argparse.ArgumentParser | None) -> str:
+    options = [s for a in parser._actions for s in a.option_strings] if parser else []
+    for token in extras:
+        close = difflib.get_close_matches(token.split("=")[0], options, n=1)
+        if token.startswith("--") and close:
+            return f" Did you mean {close[0]!r}?"
+    return ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``identica`` command line and return its exit code.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments without the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        0 on success, 2 on a usage or data error (reported on stderr as
+        ``identica: error: ...``, without a traceback), 130 when interrupted.
+
+    Examples
+    --------
+    >>> import numpy as np, pathlib, tempfile
+    >>> from identica.cli import main
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> np.savez(folder / "data.npz", X=np.random.default_rng(0).poisson(1, (300, 5)))
+    >>> main(["fit", str(folder / "data.npz"), "--neural", "X", "--out",
+    ...       str(folder / "model.safetensors"), "--encoder", "mlp", "--time-offset", "1,2",
+    ...       "--batch-size", "16", "--max-iterations", "3", "--random-state", "0"])
+    ... # doctest: +ELLIPSIS
+    fitted 3 iterations (time) on 300 x 5 in ... s; final loss ...
+    wrote .../model.safetensors
+    0
+    """
+    parser, sub, bools = _build_parser()
+    args_in = sys.argv[1:] if argv is None else list(argv)
+    try:
+        args, extras = parser.parse_known_args(_expand_bools(args_in, bools))
+        if extras:
+            raise _UserError(f"unrecognized arguments: {' '.join(extras)}."
+                             f"{_suggest(extras, sub.get(args.command))}", sub[args.command].prog)
+        return {"demo": _demo, "fit": _fit, "transform": _transform}[args.command](args)
+    except (_UserError, IdenticaError, OSError) as error:
+        sys.stderr.write(f"{_PROG}: error: {error}\n")
+        if getattr(error, "command", None):
+            sys.stderr.write(f"Run '{error.command} --help' to list the options.\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{_PROG}: interrupted\n")
+        return 130
+    except SystemExit as exit_:  # --help and --version
+        return exit_.code if isinstance(exit_.code, int) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
