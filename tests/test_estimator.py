@@ -109,3 +109,35 @@ def test_behaviour_embedding_carries_position(track, conditional):
                                output_dimension=4, hidden_units=16, batch_size=128,
                                max_iterations=150, learning_rate=3e-3, random_state=0)
     assert _heldout_r2(model, track) > 0.8
+
+
+def test_trials_bound_every_pair(track):
+    starts = np.arange(0, 2000, 250)
+    model = identica.Embedding(encoder="conv10", conditional="time", time_offset=5, **SMALL)
+    model.fit(track.neural, trial_starts=starts)
+    assert model.n_iter_ == 4
+    from identica import _build
+    from identica.data import Dataset, as_recording
+
+    recording = as_recording(track.neural, trial_starts=starts)
+    runs = Dataset([recording]).valid_runs(model.receptive_field_)
+    sampler = _build.make_sampler("time", recording, runs, time_offset=5, delta=None,
+                                  prior=None, num_negatives=64)
+    import torch
+
+    batch = sampler.sample(512, generator=torch.Generator().manual_seed(0))
+    trial = np.searchsorted(starts, batch.reference.numpy() - 5, side="right")
+    trial_end = np.searchsorted(starts, batch.positive.numpy() + 4, side="right")
+    assert np.array_equal(trial, trial_end)
+
+
+@pytest.mark.parametrize(
+    ("starts", "match"),
+    [([5, 100], "must start at 0"), ([0, 100, 50], "increase strictly"),
+     ([0, 5000], "stay below the 2000 rows"), ([0.0, 10.0], "integer row indices")],
+)
+def test_malformed_trial_starts(track, starts, match):
+    from identica.exceptions import DataValidationError
+
+    with pytest.raises(DataValidationError, match=match):
+        identica.Embedding(**SMALL).fit(track.neural, trial_starts=np.array(starts))

@@ -163,7 +163,9 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 
     # -- fitting ---------------------------------------------------------------------------
 
-    def fit(self, X: Any, y: Any = None, *, discrete: Any = None) -> Embedding:
+    def fit(
+        self, X: Any, y: Any = None, *, discrete: Any = None, trial_starts: Any = None
+    ) -> Embedding:
         """Train a fresh encoder on one recording.
 
         Parameters
@@ -174,6 +176,9 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             Float labels are continuous behaviour; 1-D integer labels are discrete.
         discrete : array-like of shape (n_samples,), optional
             Integer labels added to continuous ``y`` (the ``mixed`` conditional).
+        trial_starts : array-like of shape (n_trials,), optional
+            First row of every trial (starting at 0). No window, positive pair or label
+            change crosses a trial border.
 
         Returns
         -------
@@ -191,9 +196,11 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         """
         for name in ("encoder_", "loss_", "optimizer_", "n_iter_"):
             self.__dict__.pop(name, None)
-        return self._train(X, y, discrete)
+        return self._train(X, y, discrete, trial_starts)
 
-    def partial_fit(self, X: Any, y: Any = None, *, discrete: Any = None) -> Embedding:
+    def partial_fit(
+        self, X: Any, y: Any = None, *, discrete: Any = None, trial_starts: Any = None
+    ) -> Embedding:
         """Train ``max_iterations`` more steps on ``X`` (from scratch if not fitted yet).
 
         Parameters and labels are as for :meth:`fit`; the encoder, optimiser state and
@@ -204,11 +211,11 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         Embedding
             ``self``.
         """
-        return self._train(X, y, discrete)
+        return self._train(X, y, discrete, trial_starts)
 
-    def _train(self, X: Any, y: Any, discrete: Any) -> Embedding:
+    def _train(self, X: Any, y: Any, discrete: Any, trial_starts: Any) -> Embedding:
         p = check_params(self.get_params())
-        recording = as_recording(X, y, discrete=discrete)
+        recording = as_recording(X, y, discrete=discrete, trial_starts=trial_starts)
         device = _build.resolve_device(p["device"])
         warm = hasattr(self, "encoder_")
         if warm and recording.n_neurons != self.n_features_in_:

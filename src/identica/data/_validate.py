@@ -108,11 +108,28 @@ def _discrete_codes(array: np.ndarray, name: str, session: int | None) -> np.nda
     return codes.astype(np.int64).reshape(-1)
 
 
+def _trial_starts(value: object, n: int, session: int | None) -> np.ndarray:
+    starts = _as_numeric(value, "trial_starts", session)
+    if starts.ndim != 1 or not np.issubdtype(starts.dtype, np.integer) or len(starts) == 0:
+        raise DataValidationError(
+            f"trial_starts must be a non-empty 1-D array of integer row indices{_where(session)}; "
+            f"got dtype {starts.dtype} and shape {starts.shape}."
+        )
+    starts = starts.astype(np.int64)
+    if starts[0] != 0 or np.any(np.diff(starts) <= 0) or starts[-1] >= n:
+        raise DataValidationError(
+            f"trial_starts must start at 0, increase strictly and stay below the {n} rows of "
+            f"X{_where(session)}; got {starts[:6].tolist()}{' ...' if len(starts) > 6 else ''}."
+        )
+    return starts
+
+
 def as_recording(
     X: object,
     y: object = None,
     *,
     discrete: object = None,
+    trial_starts: object = None,
     session: int | None = None,
 ) -> Recording:
     """Validate user arrays and bundle them into a :class:`Recording`.
@@ -129,6 +146,8 @@ def as_recording(
         Behaviour labels.
     discrete : array-like of shape (n_samples,), optional
         Integer labels used together with continuous ``y``.
+    trial_starts : array-like of shape (n_trials,), optional
+        First row of every trial, starting at 0; windows never cross a trial border.
     session : int, optional
         Session number, used in error messages only.
 
@@ -140,7 +159,7 @@ def as_recording(
     ------
     DataValidationError
         On non-numeric data, wrong dimensions, NaN or inf, length mismatches, 2-D integer ``y``,
-        non-integer ``discrete`` or two sets of discrete labels.
+        non-integer ``discrete``, two sets of discrete labels or malformed ``trial_starts``.
 
     Examples
     --------
@@ -184,4 +203,5 @@ def as_recording(
         _check_length(labels.reshape(len(labels), -1) if labels.ndim else labels.reshape(1), n,
                       "discrete", session)
         codes = _discrete_codes(labels, "discrete", session)
-    return Recording(neural=neural, continuous=continuous, discrete=codes)
+    starts = None if trial_starts is None else _trial_starts(trial_starts, n, session)
+    return Recording(neural=neural, continuous=continuous, discrete=codes, trial_starts=starts)
