@@ -107,8 +107,8 @@ class _ConvStack(torch.autograd.Function):
             grads[2 + 2 * i] = _unflat(dz2.T @ cols.view(-1, cols.shape[2]), w.shape)
             grads[3 + 2 * i] = dz2.sum(0)
             dcols = (dz2 @ _flat(w)).view(batch, lo, k * hidden)
-            dh_prev = torch.zeros((batch, lo + k - 1, hidden), dtype=dh.dtype, device=dh.device)
-            dh_prev[:, 1:-1] = dh
+            # residual path (dh cropped by one step each side) plus the transposed convolution
+            dh_prev = F.pad(dh, (0, 0, 1, 1))
             for j in range(k):
                 dh_prev[:, j : j + lo] += dcols[:, :, j * hidden : (j + 1) * hidden]
             dh = dh_prev
