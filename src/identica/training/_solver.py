@@ -27,12 +27,17 @@ class Solver:
 
     One step draws a :class:`~identica.sampling.BatchIndex`, gathers the reference, positive
     and negative windows in one block, runs the encoder once over all of them (in pieces of
-    2048 windows for large batches), takes the loss and steps the optimiser. Nothing in the step copies values to the host: the losses are
-    written into a preallocated tensor that only callbacks read.
+    2048 windows for large batches), takes the loss and steps the optimiser. Nothing in the
+    step copies values to the host: the losses are written into a preallocated tensor that
+    only callbacks read.
+
+    With several sessions, ``encoder`` and ``gather`` are sequences (one per session) and
+    ``session_starts`` gives each session's first global index; each window goes through the
+    encoder of its session, and the embeddings come back in index order.
 
     Parameters
     ----------
-    encoder : nn.Module
+    encoder : nn.Module or sequence of nn.Module
         Maps ``(batch, n_features_in, window)`` to ``(batch, output_dimension)``.
     loss : InfoNCE
         The loss module.
@@ -40,8 +45,8 @@ class Solver:
         Over the encoder's and the loss's parameters.
     sampler : AbstractSampler
         Draws the indices.
-    gather : callable
-        Turns int64 indices into windows on the training device.
+    gather : callable or sequence of callable
+        Turns int64 indices (local to the session) into windows on the training device.
     batch_size : int
         Positive pairs per step.
     generator : torch.Generator
@@ -52,6 +57,8 @@ class Solver:
         Use the other references of the batch as negatives (each row's own reference is left
         out) instead of the sampler's negatives: one third fewer windows per step. The sampler
         should then draw no negatives.
+    session_starts : sequence of int, optional
+        First global index of every session (with sequences of encoders and gathers).
 
     Examples
     --------
@@ -75,22 +82,37 @@ class Solver:
 
     def __init__(
         self,
-        encoder: nn.Module,
+        encoder: nn.Module | Sequence[nn.Module],
         loss: InfoNCE,
         optimizer: torch.optim.Optimizer,
         sampler: AbstractSampler,
-        gather: Callable[[torch.Tensor], torch.Tensor],
+        gather: Callable[[torch.Tensor], torch.Tensor] | Sequence[Callable],
         *,
         batch_size: int,
         generator: torch.Generator,
         callbacks: Sequence[AbstractCallback] = (),
         share_negatives: bool = False,
+        session_starts: Sequence[int] | None = None,
     ) -> None:
         self.encoder = encoder
+        self.gather = gather
+        self.encoders = [encoder] if isinstance(encoder, nn.Module) else list(encoder)
+        self.gathers = [gather] if callable(gather) else list(gather)
+        if len(self.encoders) != len(self.gathers):
+            raise ValueError(
+                f"Solver needs one gather per encoder; got {len(self.encoders)} encoders and "
+                f"{len(self.gathers)} gathers."
+            )
+        starts = [0] if session_starts is None else list(session_starts)
+        if len(starts) != len(self.encoders):
+            raise ValueError(
+                f"Solver needs one session start per encoder; got {len(starts)} for "
+                f"{len(self.encoders)} encoders."
+            )
+        self._starts = torch.tensor(starts, dtype=torch.int64)
         self.loss = loss
         self.optimizer = optimizer
         self.sampler = sampler
-        self.gather = gather
         self.batch_size = batch_size
         self.generator = generator
         self.callbacks = list(callbacks)
@@ -100,13 +122,7 @@ class Solver:
         """One optimisation step; returns ``(total, alignment, uniformity)`` on the device."""
         n = self.batch_size
         batch = self.sampler.sample(n, generator=self.generator)
-        index = torch.cat(batch)
-        if len(index) <= _WINDOWS_PER_CALL:
-            embedding = self.encoder(self.gather(index))
-        else:
-            embedding = torch.cat(
-                [self.encoder(self.gather(part)) for part in index.split(_WINDOWS_PER_CALL)]
-            )
+        embedding = self.embed(torch.cat(batch))
         reference, positive = embedding[:n], embedding[n : 2 * n]
         if self.share_negatives:
             parts = self.loss(reference, positive, reference, exclude_self=True)
@@ -117,11 +133,31 @@ class Solver:
         self.optimizer.step()
         return torch.stack(parts).detach()
 
+    def embed(self, index: torch.Tensor) -> torch.Tensor:
+        """Embeddings of the windows at global ``index``, each through its session's encoder."""
+        if len(self.encoders) == 1:
+            return _encode(self.encoders[0], self.gathers[0], index)
+        session = torch.searchsorted(self._starts, index, right=True) - 1
+        order = torch.argsort(session, stable=True)
+        counts = torch.bincount(session, minlength=len(self.encoders)).tolist()
+        parts = [
+            _encode(encoder, gather, part - start)
+            for encoder, gather, part, start, count in zip(
+                self.encoders, self.gathers, index[order].split(counts), self._starts.tolist(),
+                counts, strict=True,
+            )
+            if count
+        ]
+        inverse = torch.empty_like(order)
+        inverse[order] = torch.arange(len(order))
+        return torch.cat(parts)[inverse.to(parts[0].device)]
+
     def fit(self, max_iterations: int) -> torch.Tensor:
         """Run up to ``max_iterations`` steps; return the ``(steps_done, 3)`` loss history."""
         keep_freed_memory()
-        self.encoder.train()
-        device = next(self.encoder.parameters()).device
+        for encoder in self.encoders:
+            encoder.train()
+        device = next(self.encoders[0].parameters()).device
         history = torch.empty((max_iterations, 3), device=device)
         done = 0
         try:
@@ -138,3 +174,9 @@ class Solver:
             for callback in self.callbacks:
                 callback.close()
         return history[:done]
+
+
+def _encode(encoder: nn.Module, gather: Callable, index: torch.Tensor) -> torch.Tensor:
+    if len(index) <= _WINDOWS_PER_CALL:
+        return encoder(gather(index))
+    return torch.cat([encoder(gather(part)) for part in index.split(_WINDOWS_PER_CALL)])
