@@ -50,8 +50,9 @@ def main() -> None:
     field = model.receptive_field_
     shared = args.negatives == "references"
     n = args.batch_size
-    sampler = _build.make_sampler(model.conditional_, recording,
-                                  Dataset([recording]).valid_runs(field), time_offset=10,
+    dataset = Dataset([recording])
+    sampler = _build.make_sampler(model.conditional_, dataset,
+                                  dataset.valid_runs(field), time_offset=10,
                                   delta=None, prior=None, num_negatives=0 if shared else n)
     gather = WindowGatherer(torch.from_numpy(recording.neural), field)
     generator = torch.Generator().manual_seed(0)

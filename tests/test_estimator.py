@@ -105,7 +105,7 @@ def _heldout_r2(model, track):
 
 @pytest.mark.parametrize("conditional", ["time_delta", "delta"])
 def test_behaviour_embedding_carries_position(track, conditional):
-    model = identica.Embedding(encoder="conv10", conditional=conditional, delta=0.05,
+    model = identica.Embedding(encoder="conv10", conditional=conditional, delta=0.1,
                                output_dimension=4, hidden_units=16, batch_size=128,
                                max_iterations=150, learning_rate=3e-3, random_state=0)
     assert _heldout_r2(model, track) > 0.8
@@ -119,9 +119,9 @@ def test_trials_bound_every_pair(track):
     from identica import _build
     from identica.data import Dataset, as_recording
 
-    recording = as_recording(track.neural, trial_starts=starts)
-    runs = Dataset([recording]).valid_runs(model.receptive_field_)
-    sampler = _build.make_sampler("time", recording, runs, time_offset=5, delta=None,
+    dataset = Dataset([as_recording(track.neural, trial_starts=starts)])
+    runs = dataset.valid_runs(model.receptive_field_)
+    sampler = _build.make_sampler("time", dataset, runs, time_offset=5, delta=None,
                                   prior=None, num_negatives=64)
     import torch
 

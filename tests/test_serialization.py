@@ -97,7 +97,7 @@ def test_refuses_tampered_weights(fitted, tmp_path):
     fitted.save(path)
     tensors = load_file(path)
     meta = _metadata(path)
-    tensors["encoder.first.weight"] = torch.zeros(3, 3, 3)
+    tensors["encoders.0.first.weight"] = torch.zeros(3, 3, 3)
     save_file(tensors, path, metadata=meta)
     with pytest.raises(ModelFileError, match="does not hold a consistent model"):
         identica.load(path)

@@ -18,11 +18,13 @@ from identica import plot as plot
 from identica import sampling as sampling
 from identica import synthetic as synthetic
 from identica import training as training
+from identica._ensemble import ConsistencyEnsemble as ConsistencyEnsemble
 from identica._serialization import load as load
 from identica._version import __version__ as __version__
 from identica.estimator import Embedding as Embedding
 
 __all__ = [
+    "ConsistencyEnsemble",
     "Embedding",
     "__version__",
     "data",

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
-from identica.data._dataset import ValidRuns
+from identica.data._dataset import Dataset, ValidRuns
 from identica.data._recording import Recording
 from identica.exceptions import ConfigurationError, DataValidationError, DeviceUnavailableError
 from identica.sampling._base import AbstractSampler
@@ -53,7 +53,7 @@ def resolve_conditional(conditional: str, recording: Recording) -> str:
 
 def make_sampler(
     conditional: str,
-    recording: Recording,
+    dataset: Dataset,
     runs: ValidRuns,
     *,
     time_offset: int | tuple[int, ...],
@@ -61,7 +61,21 @@ def make_sampler(
     prior: str | None,
     num_negatives: int,
 ) -> AbstractSampler:
-    """Build the sampler of a resolved conditional over one recording's valid positions."""
+    """Build the sampler of a resolved conditional over a dataset's valid positions."""
+    if conditional == "delta" and delta is None:
+        raise ConfigurationError(
+            "'delta' of Embedding must be a positive number for conditional='delta' (the "
+            "standard deviation of the label noise, in label units). Got None."
+        )
+    if dataset.n_sessions > 1:
+        from identica.sampling._multisession import MultiSessionSampler
+
+        return MultiSessionSampler(
+            runs, dataset.n_sessions, conditional=conditional,
+            continuous=dataset.continuous(), discrete=dataset.discrete(),
+            time_offset=time_offset, delta=delta, num_negatives=num_negatives, prior=prior,
+        )
+    recording = dataset.recordings[0]
     if conditional == "time":
         return TimeSampler(runs, time_offset, num_negatives=num_negatives)
     if conditional == "time_delta":
@@ -69,11 +83,6 @@ def make_sampler(
             runs, recording.continuous, time_offset, num_negatives=num_negatives
         )
     if conditional == "delta":
-        if delta is None:
-            raise ConfigurationError(
-                "'delta' of Embedding must be a positive number for conditional='delta' (the "
-                "standard deviation of the label noise, in label units). Got None."
-            )
         return DeltaSampler(runs, recording.continuous, delta, num_negatives=num_negatives)
     if conditional == "discrete":
         return DiscreteSampler(

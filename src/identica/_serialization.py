@@ -52,13 +52,14 @@ def save(model: Embedding, path: str | os.PathLike[str]) -> None:
     model._check_fitted()
     from identica import __version__
 
-    tensors = {f"encoder.{k}": v for k, v in model.encoder_.state_dict().items()}
+    tensors = {f"encoders.{k}": v for k, v in model.encoders_.state_dict().items()}
     tensors.update({f"loss.{k}": v for k, v in model.loss_.state_dict().items()})
     tensors["history"] = torch.from_numpy(np.ascontiguousarray(model._history))
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in tensors.items()}
     fitted = {
-        "n_features_in": int(model.n_features_in_),
-        "output_dimension": int(model.encoder_.output_dimension),
+        "n_features_per_session": [int(n) for n in model.n_features_per_session_],
+        "session_encoder": [int(i) for i in model.session_encoder_],
+        "output_dimension": int(model.encoders_[0].output_dimension),
         "conditional": model.conditional_,
         "receptive_field": [model.receptive_field_.left, model.receptive_field_.right],
     }
@@ -166,6 +167,13 @@ def _rebuild(
     if isinstance(params.get("time_offset"), list):
         params["time_offset"] = tuple(params["time_offset"])
     params["device"] = device
+    widths = [int(n) for n in fitted["n_features_per_session"]]
+    session_encoder = [int(i) for i in fitted["session_encoder"]]
+    n_encoders = max(session_encoder) + 1
+    if sorted(set(session_encoder)) != list(range(n_encoders)) or len(widths) != len(
+        session_encoder
+    ):
+        raise ValueError(f"inconsistent session layout {session_encoder} for {widths}")
     if params["encoder"] == _CUSTOM:
         if encoder is None:
             raise ConfigurationError(
@@ -173,14 +181,19 @@ def _rebuild(
                 "same architecture: identica.load(path, encoder=MyEncoder(...))."
             )
         params["encoder"] = encoder
-        module = copy.deepcopy(encoder)
+        modules = [copy.deepcopy(encoder) for _ in range(n_encoders)]
     else:
-        module = make_encoder(
-            params["encoder"], fitted["n_features_in"], fitted["output_dimension"],
-            hidden_units=params["hidden_units"], normalize=params["similarity"] == "cosine",
-        )
+        first_session = [session_encoder.index(i) for i in range(n_encoders)]
+        modules = [
+            make_encoder(
+                params["encoder"], widths[s], fitted["output_dimension"],
+                hidden_units=params["hidden_units"], normalize=params["similarity"] == "cosine",
+            )
+            for s in first_session
+        ]
+    module = nn.ModuleList(modules)
     model = cls(**params)
-    module.load_state_dict(_prefixed(tensors, "encoder."), strict=True)
+    module.load_state_dict(_prefixed(tensors, "encoders."), strict=True)
     loss = InfoNCE(
         similarity=SIMILARITIES[params["similarity"]], temperature=params["temperature"],
         learn_temperature=params["learn_temperature"],
@@ -188,14 +201,18 @@ def _rebuild(
     )
     loss.load_state_dict(_prefixed(tensors, "loss."), strict=True)
     target = torch.device(device)
-    model.encoder_ = module.to(target)
+    model.encoders_ = module.to(target)
+    model.session_encoder_ = session_encoder
+    model.n_features_per_session_ = widths
+    model.n_sessions_ = len(widths)
     model.loss_ = loss.to(target)
-    optim_params = list(model.encoder_.parameters()) + list(model.loss_.parameters())
+    optim_params = list(model.encoders_.parameters()) + list(model.loss_.parameters())
     model.optimizer_ = torch.optim.Adam(optim_params, lr=params["learning_rate"], fused=True)
-    model.n_features_in_ = int(fitted["n_features_in"])
+    if len(widths) == 1:
+        model.n_features_in_ = widths[0]
     model.conditional_ = str(fitted["conditional"])
     model.receptive_field_ = Offset(*(int(v) for v in fitted["receptive_field"]))
-    if model.receptive_field_ != module.receptive_field:
+    if model.receptive_field_ != module[0].receptive_field:
         raise ValueError("the stored receptive field does not match the encoder's")
     history = tensors["history"].numpy()
     if history.ndim != 2 or history.shape[1] != 3:

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import copy
 import os
 from typing import Any
 
@@ -12,22 +11,16 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
-from identica import _build
-from identica._params import check_params
-from identica.data._dataset import Dataset
-from identica.data._validate import as_recording, check_neural
-from identica.data._windows import WindowGatherer
-from identica.exceptions import DataValidationError, NotFittedError
-from identica.losses._module import InfoNCE
-from identica.losses._similarity import SIMILARITIES
-from identica.nn._base import reset_parameters
-from identica.nn._registry import make_encoder
-from identica.training._callbacks import ProgressBar
-from identica.training._solver import Solver
+from torch import nn
+
+from identica import _build, _fitting
+from identica._validation import check_int
+from identica.data._sessions import is_session_list
+from identica.data._validate import check_neural
+from identica.exceptions import ConfigurationError, DataValidationError, NotFittedError
 
 __all__ = ["Embedding"]
 
-_TRANSFORM_BUDGET = 2**25  # floats per transform chunk (128 MiB of windows)
 
 
 class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -88,8 +81,13 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 
     Attributes
     ----------
-    encoder_ : nn.Module
-        The trained encoder.
+    encoders_ : nn.ModuleList
+        The trained encoders: one, or one per session (sessions of a multi-session fit
+        without labels share one). ``encoder_`` is the single encoder of a one-encoder model.
+    session_encoder_ : list of int
+        Index into ``encoders_`` for every session.
+    n_features_per_session_ : list of int
+        Input channels of every session (``n_features_in_`` for a single session).
     loss_ : InfoNCE
         The loss module (holds a learned temperature).
     conditional_ : str
@@ -194,7 +192,7 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         DeviceUnavailableError
             The requested device does not exist on this machine.
         """
-        for name in ("encoder_", "loss_", "optimizer_", "n_iter_"):
+        for name in ("encoders_", "loss_", "optimizer_", "n_iter_"):
             self.__dict__.pop(name, None)
         return self._train(X, y, discrete, trial_starts)
 
@@ -214,91 +212,11 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         return self._train(X, y, discrete, trial_starts)
 
     def _train(self, X: Any, y: Any, discrete: Any, trial_starts: Any) -> Embedding:
-        p = check_params(self.get_params())
-        recording = as_recording(X, y, discrete=discrete, trial_starts=trial_starts)
-        device = _build.resolve_device(p["device"])
-        warm = hasattr(self, "encoder_")
-        if warm and recording.n_neurons != self.n_features_in_:
-            raise DataValidationError(
-                f"X has {recording.n_neurons} features, but Embedding is expecting "
-                f"{self.n_features_in_} features as input (the channels seen in fit). Call fit "
-                "to start over on new channels."
-            )
-        conditional = _build.resolve_conditional(p["conditional"], recording)
-        with _build.num_threads(p["num_threads"]):
-            # Build and check everything before touching fitted state: a refused fit leaves
-            # the estimator as it was.
-            parts = {} if warm else self._new_parts(p, recording.n_neurons, device)
-            field = (parts["encoder_"] if parts else self.encoder_).receptive_field
-            if recording.n_samples < max(2, len(field)):
-                raise DataValidationError(
-                    f"X has {recording.n_samples} sample(s) (time steps); training needs at "
-                    f"least {max(2, len(field))}: 2 for a pair, and the encoder's receptive "
-                    f"field of {len(field)}. Use a longer recording or a smaller encoder "
-                    "(e.g. encoder='mlp')."
-                )
-            runs = Dataset([recording]).valid_runs(field)
-            sampler = _build.make_sampler(
-                conditional,
-                recording,
-                runs,
-                time_offset=p["time_offset"],
-                delta=p["delta"],
-                prior=p["prior"],
-                num_negatives=_n_drawn_negatives(p),
-            )
-            self.__dict__.update(parts)
-            generator = torch.Generator()
-            generator.set_state(self._generator_state)
-            neural = torch.from_numpy(recording.neural).to(device)
-            callbacks = [ProgressBar(p["max_iterations"], disable=not p["verbose"])]
-            solver = Solver(
-                self.encoder_, self.loss_, self.optimizer_, sampler,
-                WindowGatherer(neural, field), batch_size=p["batch_size"],
-                generator=generator, callbacks=callbacks,
-                share_negatives=p["negatives"] == "references",
-            )
-            history = solver.fit(p["max_iterations"]).cpu().numpy()
-        self._generator_state = generator.get_state()
-        self._history = np.concatenate([self._history, history])
-        self.n_iter_ = len(self._history)
-        self.conditional_ = conditional
-        self.receptive_field_ = field
-        self.device_ = device
+        if not self.__sklearn_is_fitted__():
+            for name in ("_history", "_generator_state"):
+                self.__dict__.pop(name, None)
+        _fitting.train(self, X, y, discrete, trial_starts)
         return self
-
-    def _new_parts(
-        self, p: dict[str, Any], n_features: int, device: torch.device
-    ) -> dict[str, Any]:
-        init_seed, sampler_seed = _build.seed_sequence(p["random_state"]).spawn(2)
-        if isinstance(p["encoder"], str):
-            encoder = make_encoder(
-                p["encoder"], n_features, p["output_dimension"],
-                hidden_units=p["hidden_units"], normalize=p["similarity"] == "cosine",
-            )
-            reset_parameters(encoder, generator=_build.torch_generator(init_seed))
-        else:
-            encoder = copy.deepcopy(p["encoder"])
-            if encoder.n_features_in != n_features:
-                raise DataValidationError(
-                    f"X has {n_features} features, but the encoder module expects "
-                    f"{encoder.n_features_in} (its n_features_in)."
-                )
-        encoder = encoder.to(device)
-        loss = InfoNCE(
-            similarity=SIMILARITIES[p["similarity"]], temperature=p["temperature"],
-            learn_temperature=p["learn_temperature"], min_temperature=p["min_temperature"],
-            denominator=p["denominator"],
-        ).to(device)
-        params = list(encoder.parameters()) + list(loss.parameters())
-        return {
-            "encoder_": encoder,
-            "loss_": loss,
-            "optimizer_": torch.optim.Adam(params, lr=p["learning_rate"], fused=True),
-            "_generator_state": _build.torch_generator(sampler_seed).get_state(),
-            "_history": np.zeros((0, 3), dtype=np.float32),
-            "n_features_in_": n_features,
-        }
 
     # -- fitted state ----------------------------------------------------------------------
 
@@ -321,18 +239,29 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         return self._history[:, 2].copy()
 
     @property
+    def encoder_(self) -> nn.Module:
+        """The trained encoder (of a single-session model, or shared by all sessions)."""
+        self._check_fitted()
+        if len(self.encoders_) > 1:
+            raise AttributeError(
+                f"This Embedding has one encoder per session ({len(self.encoders_)}); use "
+                "encoders_[session]."
+            )
+        return self.encoders_[0]
+
+    @property
     def _n_features_out(self) -> int:
-        return int(self.encoder_.output_dimension)
+        return int(self.encoders_[0].output_dimension)
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "encoder_"):
+        if not self.__sklearn_is_fitted__():
             raise NotFittedError(
                 "This Embedding is not fitted yet. Call fit(X, y) before transform, save or "
                 "goodness_of_fit."
             )
 
     def __sklearn_is_fitted__(self) -> bool:
-        return hasattr(self, "encoder_")
+        return "encoders_" in self.__dict__
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -343,7 +272,7 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 
     # -- embedding -------------------------------------------------------------------------
 
-    def transform(self, X: Any) -> np.ndarray:
+    def transform(self, X: Any, *, session: int | None = None) -> Any:
         """Embed ``X``: one row per input row.
 
         The recording is padded by repeating its first row ``left`` times and its last row
@@ -353,39 +282,56 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Neural data with the features seen in ``fit``.
+        X : array-like of shape (n_samples, n_features), or list of such arrays
+            Neural data with the features seen in ``fit``; a list holds one array per session
+            and gives a list back.
+        session : int, optional
+            Which session's encoder embeds an array ``X`` (required for a model fitted on
+            several sessions with separate encoders).
 
         Returns
         -------
-        ndarray of shape (n_samples, output_dimension), float32
+        ndarray of shape (n_samples, output_dimension), float32, or a list of them
         """
         self._check_fitted()
-        neural = check_neural(X)
-        if neural.shape[1] != self.n_features_in_:
-            raise DataValidationError(
-                f"X has {neural.shape[1]} features, but Embedding is expecting "
-                f"{self.n_features_in_} features as input (the channels seen in fit)."
-            )
-        with _build.num_threads(self.num_threads), torch.no_grad():
-            return self._embed(torch.from_numpy(neural))
+        if is_session_list(X):
+            if session is not None:
+                raise ConfigurationError(
+                    "'session' of Embedding.transform must be None when X is a list (the list "
+                    f"gives one array per session). Got session={session!r}."
+                )
+            if len(X) != len(self.session_encoder_):
+                raise DataValidationError(
+                    f"X has {len(X)} sessions, but this Embedding was fitted on "
+                    f"{len(self.session_encoder_)}. Pass one array per fitted session, or an "
+                    "array with session=."
+                )
+            return [self._transform_one(x, s) for s, x in enumerate(X)]
+        if session is None:
+            if len(self.session_encoder_) > 1:
+                raise ConfigurationError(
+                    f"'session' of Embedding.transform must be an int in [0, "
+                    f"{len(self.session_encoder_) - 1}] for a model fitted on "
+                    f"{len(self.session_encoder_)} sessions. Got None."
+                )
+            session = 0
+        check_int(session, name="session", owner="Embedding.transform", low=0,
+                  high=len(self.session_encoder_) - 1)
+        return self._transform_one(X, session)
 
-    def _embed(self, neural: torch.Tensor) -> np.ndarray:
-        field = self.receptive_field_
-        n = len(neural)
-        padded = torch.cat(
-            [neural[:1].expand(field.left, -1), neural, neural[-1:].expand(field.right - 1, -1)]
-        )
-        gather = WindowGatherer(padded.to(self.device_), field)
-        chunk = max(1, _TRANSFORM_BUDGET // (len(field) * neural.shape[1]))
-        was_training = self.encoder_.training
-        self.encoder_.eval()
-        parts = []
-        for start in range(0, n, chunk):
-            index = torch.arange(start, min(n, start + chunk)) + field.left
-            parts.append(self.encoder_(gather(index)).float().cpu())
-        self.encoder_.train(was_training)
-        return torch.cat(parts).numpy()
+    def _transform_one(self, X: Any, session: int) -> np.ndarray:
+        neural = check_neural(X, session=session if len(self.session_encoder_) > 1 else None)
+        expected = self.n_features_per_session_[session]
+        if neural.shape[1] != expected:
+            where = f" for session {session}" if len(self.session_encoder_) > 1 else ""
+            raise DataValidationError(
+                f"X has {neural.shape[1]} features, but Embedding is expecting {expected} "
+                f"features as input{where} (the channels seen in fit)."
+            )
+        encoder = self.encoders_[self.session_encoder_[session]]
+        with _build.num_threads(self.num_threads):
+            return _fitting.embed(encoder, torch.from_numpy(neural), self.receptive_field_,
+                                  self.device_)
 
     # -- files -----------------------------------------------------------------------------
 
@@ -398,9 +344,3 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 
         save(self, path)
 
-
-def _n_drawn_negatives(p: dict[str, Any]) -> int:
-    """Negatives the sampler draws: none when the references serve as negatives."""
-    if p["negatives"] == "references":
-        return 0
-    return p["num_negatives"] or p["batch_size"]

@@ -6,14 +6,23 @@ A :class:`Recording` holds one session: neural activity and optional labels. A :
 lays recordings end to end on one global timeline cut into segments (trials) that no window
 crosses, and reports the valid window positions as :class:`ValidRuns`. A :class:`WindowGatherer`
 turns positions into windows by index arithmetic. Validation of user input lives in
-:func:`as_recording`. Nothing here is meant to be subclassed.
+:func:`as_recording` and :func:`as_sessions`. Nothing here is meant to be subclassed.
 """
 
 from identica.data._dataset import Dataset as Dataset
 from identica.data._dataset import ValidRuns as ValidRuns
 from identica.data._offset import Offset as Offset
 from identica.data._recording import Recording as Recording
+from identica.data._sessions import as_sessions as as_sessions
 from identica.data._validate import as_recording as as_recording
 from identica.data._windows import WindowGatherer as WindowGatherer
 
-__all__ = ["Dataset", "Offset", "Recording", "ValidRuns", "WindowGatherer", "as_recording"]
+__all__ = [
+    "Dataset",
+    "Offset",
+    "Recording",
+    "ValidRuns",
+    "WindowGatherer",
+    "as_recording",
+    "as_sessions",
+]

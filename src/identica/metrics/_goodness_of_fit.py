@@ -77,25 +77,27 @@ def goodness_of_fit(
     recording = as_recording(X, y, discrete=discrete)
     conditional = _build.resolve_conditional(model.conditional_, recording)
     field = model.receptive_field_
-    runs = Dataset([recording]).valid_runs(field)
+    dataset = Dataset([recording])
+    runs = dataset.valid_runs(field)
     n = model.batch_size
     shared = model.negatives == "references"
     sampler = _build.make_sampler(
-        conditional, recording, runs, time_offset=model.time_offset, delta=model.delta,
+        conditional, dataset, runs, time_offset=model.time_offset, delta=model.delta,
         prior=model.prior, num_negatives=0 if shared else model.num_negatives or n,
     )
+    encoder = model.encoder_
     gather = WindowGatherer(torch.from_numpy(recording.neural).to(model.device_), field)
     generator = torch.Generator().manual_seed(random_state)
     total = torch.zeros((), dtype=torch.float64, device=model.device_)
-    was_training = model.encoder_.training
-    model.encoder_.eval()
+    was_training = encoder.training
+    encoder.eval()
     with torch.no_grad():
         for _ in range(n_batches):
             batch = sampler.sample(n, generator=generator)
-            emb = model.encoder_(gather(torch.cat(batch)))
+            emb = encoder(gather(torch.cat(batch)))
             negative = emb[:n] if shared else emb[2 * n :]
             total += model.loss_(emb[:n], emb[n : 2 * n], negative, exclude_self=shared).total.double()
-    model.encoder_.train(was_training)
+    encoder.train(was_training)
     return float((_chance(model) - float(total) / n_batches) * math.log2(math.e))
 
 

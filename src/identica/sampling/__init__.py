@@ -17,6 +17,7 @@ from identica.sampling._behavior import TimeDeltaSampler as TimeDeltaSampler
 from identica.sampling._discrete import ClassIndex as ClassIndex
 from identica.sampling._discrete import DiscreteSampler as DiscreteSampler
 from identica.sampling._discrete import MixedSampler as MixedSampler
+from identica.sampling._multisession import MultiSessionSampler as MultiSessionSampler
 from identica.sampling._nearest import NearestLabelIndex as NearestLabelIndex
 from identica.sampling._offsets import OffsetPairs as OffsetPairs
 from identica.sampling._time import TimeSampler as TimeSampler
@@ -29,6 +30,7 @@ __all__ = [
     "DiscreteSampler",
     "EmpiricalChanges",
     "MixedSampler",
+    "MultiSessionSampler",
     "NearestLabelIndex",
     "OffsetPairs",
     "TimeDeltaSampler",

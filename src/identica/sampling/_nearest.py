@@ -18,9 +18,9 @@ class NearestLabelIndex:
 
     One label column uses a sorted array and binary search; among positions whose label is
     nearest (a contiguous run in sorted order, also when two values are equally near), one is
-    chosen uniformly. Several
-    columns use a k-d tree; the query returns the 8 nearest and picks uniformly among those tied
-    with the minimum.
+    chosen uniformly. Several columns use a k-d tree over the distinct labels; the query takes
+    the 8 nearest distinct labels and picks uniformly among the positions of those tied with
+    the minimum.
 
     Parameters
     ----------
@@ -51,9 +51,17 @@ class NearestLabelIndex:
             self._values = torch.from_numpy(np.ascontiguousarray(labels[order, 0]))
             self._positions = torch.from_numpy(np.asarray(positions, dtype=np.int64)[order])
         else:
-            self._tree = cKDTree(labels)
-            self._k = min(_TREE_NEIGHBOURS, len(labels))
-            self._positions = torch.from_numpy(np.asarray(positions, dtype=np.int64))
+            # The tree holds each distinct label once (recordings repeat labels, e.g. during
+            # pauses, and duplicates slow the tree down); positions sharing a label are one run.
+            unique, group = np.unique(labels, axis=0, return_inverse=True)
+            group = group.reshape(-1)
+            order = np.argsort(group, kind="stable")
+            counts = np.bincount(group, minlength=len(unique))
+            self._tree = cKDTree(unique)
+            self._k = min(_TREE_NEIGHBOURS, len(unique))
+            self._positions = torch.from_numpy(np.asarray(positions, dtype=np.int64)[order])
+            self._counts = torch.from_numpy(counts.astype(np.int64))
+            self._starts = torch.cumsum(self._counts, 0) - self._counts
 
     def __len__(self) -> int:
         return len(self._positions)
@@ -87,7 +95,14 @@ class NearestLabelIndex:
         dist, idx = self._tree.query(query.numpy(), k=self._k)
         dist = torch.from_numpy(np.asarray(dist, dtype=np.float64).reshape(len(query), -1))
         idx = torch.from_numpy(np.asarray(idx, dtype=np.int64).reshape(len(query), -1))
-        tied = dist <= dist[:, :1]
-        score = torch.rand(idx.shape, generator=generator, dtype=torch.float64) * tied
-        choice = score.argmax(dim=1, keepdim=True)
-        return self._positions[idx.gather(1, choice)[:, 0]]
+        # Uniform over positions: each distinct label tied with the minimum counts with the
+        # number of positions holding it.
+        weight = (dist <= dist[:, :1]) * self._counts[idx]
+        total = weight.sum(1)
+        u = torch.rand(len(query), generator=generator, dtype=torch.float64)
+        target = (u * total).long()
+        cumulative = torch.cumsum(weight, 1)
+        column = torch.searchsorted(cumulative, target[:, None], right=True)
+        chosen = idx.gather(1, column)[:, 0]
+        within = target - (cumulative.gather(1, column)[:, 0] - weight.gather(1, column)[:, 0])
+        return self._positions[self._starts[chosen] + within]

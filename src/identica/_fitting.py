@@ -1,0 +1,204 @@
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: identica developers
+"""What ``Embedding.fit`` does: validate, build the parts from names, train, store the state.
+
+Kept apart from the estimator facade so that the facade reads as its public contract. Every
+check runs before any fitted attribute is set: a refused fit leaves the estimator as it was.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from identica import _build
+from identica._params import check_params
+from identica.data._dataset import Dataset
+from identica.data._recording import Recording
+from identica.data._sessions import as_sessions, is_session_list
+from identica.data._windows import WindowGatherer
+from identica.exceptions import DataValidationError
+from identica.losses._module import InfoNCE
+from identica.losses._similarity import SIMILARITIES
+from identica.nn._base import reset_parameters
+from identica.nn._registry import make_encoder
+from identica.training._callbacks import ProgressBar
+from identica.training._solver import Solver
+
+if TYPE_CHECKING:
+    from identica.data._offset import Offset
+    from identica.estimator import Embedding
+
+_TRANSFORM_BUDGET = 2**25  # floats per transform chunk (128 MiB of windows)
+
+
+def n_drawn_negatives(p: dict[str, Any]) -> int:
+    """Negatives the sampler draws: none when the references serve as negatives."""
+    if p["negatives"] == "references":
+        return 0
+    return p["num_negatives"] or p["batch_size"]
+
+
+def _check_warm(model: Embedding, sessions: list[Recording]) -> None:
+    widths = [s.n_neurons for s in sessions]
+    fitted = list(model.n_features_per_session_)
+    if len(widths) != len(fitted):
+        raise DataValidationError(
+            f"X has {len(widths)} session(s), but this Embedding was fitted on {len(fitted)}. "
+            "Call fit to start over, or adapt to add a session."
+        )
+    for s, (got, want) in enumerate(zip(widths, fitted, strict=True)):
+        if got != want:
+            where = "" if len(widths) == 1 else f" (session {s})"
+            raise DataValidationError(
+                f"X has {got} features, but Embedding is expecting {want} features as input"
+                f"{where} (the channels seen in fit). Call fit to start over on new channels."
+            )
+
+
+def _shared_encoder(conditional: str, sessions: list[Recording], encoder: object) -> bool:
+    """One network for all sessions: needed without labels (nothing else aligns sessions)."""
+    if len(sessions) == 1:
+        return True
+    widths = sorted({s.n_neurons for s in sessions})
+    if conditional == "time":
+        if len(widths) > 1:
+            raise DataValidationError(
+                "Multi-session training without labels uses one shared encoder, since nothing "
+                "else aligns the sessions; that needs the same number of neurons in every "
+                f"session. Got {widths}. Pass behaviour labels (y) to align sessions of "
+                "different widths."
+            )
+        return True
+    if not isinstance(encoder, str) and len(widths) > 1:
+        raise DataValidationError(
+            "A custom encoder module is copied for every session, so all sessions need the "
+            f"same number of neurons; got {widths}. Use a registry name (e.g. 'conv10') to get "
+            "one encoder per session width."
+        )
+    return False
+
+
+def new_parts(
+    p: dict[str, Any], widths: list[int], shared: bool, device: torch.device
+) -> dict[str, Any]:
+    """Fresh encoders, loss, optimiser and random stream for sessions of ``widths`` neurons."""
+    init_seed, sampler_seed = _build.seed_sequence(p["random_state"]).spawn(2)
+    generator = _build.torch_generator(init_seed)
+    encoders = nn.ModuleList()
+    for width in widths[:1] if shared else widths:
+        if isinstance(p["encoder"], str):
+            encoder = make_encoder(
+                p["encoder"], width, p["output_dimension"],
+                hidden_units=p["hidden_units"], normalize=p["similarity"] == "cosine",
+            )
+            reset_parameters(encoder, generator=generator)
+        else:
+            encoder = copy.deepcopy(p["encoder"])
+            if encoder.n_features_in != width:
+                raise DataValidationError(
+                    f"X has {width} features, but the encoder module expects "
+                    f"{encoder.n_features_in} (its n_features_in)."
+                )
+        encoders.append(encoder)
+    encoders = encoders.to(device)
+    loss = InfoNCE(
+        similarity=SIMILARITIES[p["similarity"]], temperature=p["temperature"],
+        learn_temperature=p["learn_temperature"], min_temperature=p["min_temperature"],
+        denominator=p["denominator"],
+    ).to(device)
+    params = list(encoders.parameters()) + list(loss.parameters())
+    return {
+        "encoders_": encoders,
+        "session_encoder_": [0] * len(widths) if shared else list(range(len(widths))),
+        "loss_": loss,
+        "optimizer_": torch.optim.Adam(params, lr=p["learning_rate"], fused=True),
+        "_generator_state": _build.torch_generator(sampler_seed).get_state(),
+        "_history": np.zeros((0, 3), dtype=np.float32),
+        "n_features_per_session_": list(widths),
+    }
+
+
+def train(model: Embedding, X: Any, y: Any, discrete: Any, trial_starts: Any) -> None:
+    """Fit or continue fitting ``model`` on one recording or a list of sessions."""
+    p = check_params(model.get_params())
+    sessions = as_sessions(X, y, discrete=discrete, trial_starts=trial_starts)
+    multi = is_session_list(X)
+    device = _build.resolve_device(p["device"])
+    warm = model.__sklearn_is_fitted__()
+    if warm:
+        _check_warm(model, sessions)
+    conditional = _build.resolve_conditional(p["conditional"], sessions[0])
+    with _build.num_threads(p["num_threads"]):
+        if warm:
+            parts: dict[str, Any] = {}
+            encoders, session_encoder = model.encoders_, model.session_encoder_
+        else:
+            shared = _shared_encoder(conditional, sessions, p["encoder"])
+            parts = new_parts(p, [s.n_neurons for s in sessions], shared, device)
+            encoders, session_encoder = parts["encoders_"], parts["session_encoder_"]
+        field = encoders[0].receptive_field
+        for s, recording in enumerate(sessions):
+            if recording.n_samples < max(2, len(field)):
+                where = f" (session {s})" if multi else ""
+                raise DataValidationError(
+                    f"X has {recording.n_samples} sample(s) (time steps){where}; training "
+                    f"needs at least {max(2, len(field))}: 2 for a pair, and the encoder's "
+                    f"receptive field of {len(field)}. Use a longer recording or a smaller "
+                    "encoder (e.g. encoder='mlp')."
+                )
+        dataset = Dataset(sessions)
+        sampler = _build.make_sampler(
+            conditional, dataset, dataset.valid_runs(field), time_offset=p["time_offset"],
+            delta=p["delta"], prior=p["prior"], num_negatives=n_drawn_negatives(p),
+        )
+        model.__dict__.update(parts)
+        generator = torch.Generator()
+        generator.set_state(model._generator_state)
+        gathers = [
+            WindowGatherer(torch.from_numpy(r.neural).to(device), field) for r in sessions
+        ]
+        solver = Solver(
+            [encoders[i] for i in session_encoder], model.loss_, model.optimizer_, sampler,
+            gathers, batch_size=p["batch_size"], generator=generator,
+            callbacks=[ProgressBar(p["max_iterations"], disable=not p["verbose"])],
+            share_negatives=p["negatives"] == "references",
+            session_starts=dataset.session_starts[:-1].tolist(),
+        )
+        history = solver.fit(p["max_iterations"]).cpu().numpy()
+    model._generator_state = generator.get_state()
+    model._history = np.concatenate([model._history, history])
+    model.n_iter_ = len(model._history)
+    model.conditional_ = conditional
+    model.receptive_field_ = field
+    model.device_ = device
+    model.n_sessions_ = len(sessions)
+    if len(sessions) == 1:
+        model.n_features_in_ = sessions[0].n_neurons
+    else:
+        model.__dict__.pop("n_features_in_", None)
+
+
+def embed(
+    encoder: nn.Module, neural: torch.Tensor, field: Offset, device: torch.device
+) -> np.ndarray:
+    """Embed every row of ``neural`` with ``encoder``, padding the edges by repetition."""
+    n = len(neural)
+    padded = torch.cat(
+        [neural[:1].expand(field.left, -1), neural, neural[-1:].expand(field.right - 1, -1)]
+    )
+    gather = WindowGatherer(padded.to(device), field)
+    chunk = max(1, _TRANSFORM_BUDGET // (len(field) * neural.shape[1]))
+    was_training = encoder.training
+    encoder.eval()
+    parts = []
+    with torch.no_grad():
+        for start in range(0, n, chunk):
+            index = torch.arange(start, min(n, start + chunk)) + field.left
+            parts.append(encoder(gather(index)).float().cpu())
+    encoder.train(was_training)
+    return torch.cat(parts).numpy()
