@@ -120,8 +120,8 @@ class Solver:
 
     def step(self) -> torch.Tensor:
         """One optimisation step; returns ``(total, alignment, uniformity)`` on the device."""
-        n = self.batch_size
-        batch = self.sampler.sample(n, generator=self.generator)
+        batch = self.sampler.sample(self.batch_size, generator=self.generator)
+        n = len(batch.reference)  # batch_size, or batch_size per session
         embedding = self.embed(torch.cat(batch))
         reference, positive = embedding[:n], embedding[n : 2 * n]
         if self.share_negatives:
