@@ -308,7 +308,7 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
                 )
             return [self._transform_one(x, s) for s, x in enumerate(X)]
         if session is None:
-            if len(self.session_encoder_) > 1:
+            if len(self.encoders_) > 1:
                 raise ConfigurationError(
                     f"'session' of Embedding.transform must be an int in [0, "
                     f"{len(self.session_encoder_) - 1}] for a model fitted on "

@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: identica developers
+"""Smoke tests of the benchmark scripts: a few iterations on tiny data, no timing assertions."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY_VS_CEBRA = [
+    "--iterations", "3", "--n-samples", "1500", "--n-neurons", "20", "--batch-size", "32",
+    "--gof-batches", "2",
+]
+RUN_KEYS = {
+    "tool", "seed", "cpu_s_per_iter", "wall_s", "peak_rss_fit_mb", "peak_rss_mb", "knn_r2",
+    "median_error_cm", "gof_bits", "loss_final", "consistency",
+}
+SUMMARY_KEYS = {"cpu_s_per_iter", "wall_s", "peak_rss_mb", "knn_r2", "median_error_cm",
+                "consistency", "loss_final"}
+
+
+def _run(script: str, *args: str) -> subprocess.CompletedProcess:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), *args],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+def _check_vs_cebra(out: Path, tools: list[str]) -> dict:
+    result = json.loads((out / "vs_cebra_b32.json").read_text())
+    assert (out / "vs_cebra_b32.md").read_text().startswith("# identica vs CEBRA")
+    assert {"config", "runs", "summary", "consistency"} <= result.keys()
+    assert [(r["tool"], r["seed"]) for r in result["runs"]] == [
+        (tool, seed) for seed in (0, 1) for tool in tools
+    ]
+    for run in result["runs"]:
+        assert RUN_KEYS <= run.keys()
+        assert run["cpu_s_per_iter"] > 0 and run["peak_rss_mb"] > 0
+    for tool in tools:
+        assert SUMMARY_KEYS <= result["summary"][tool].keys()
+        assert result["summary"][tool]["consistency"] is not None
+    return result
+
+
+def test_vs_cebra_identica_only(tmp_path):
+    proc = _run("vs_cebra.py", *TINY_VS_CEBRA, "--skip-cebra", "--out", str(tmp_path))
+    result = _check_vs_cebra(tmp_path, ["identica"])
+    assert "ratio_identica_over_cebra" not in result["summary"]
+    assert "| identica |" in proc.stdout
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("cebra") is None, reason="cebra (the bench extra) is not installed"
+)
+def test_vs_cebra_with_cebra(tmp_path):
+    # Not pytest.importorskip: importing cebra here would cost seconds and raise its
+    # DeprecationWarnings as errors; the script imports it in its own worker processes.
+    _run("vs_cebra.py", *TINY_VS_CEBRA, "--out", str(tmp_path))
+    result = _check_vs_cebra(tmp_path, ["identica", "cebra"])
+    ratio = result["summary"]["ratio_identica_over_cebra"]
+    assert ratio["cpu_s_per_iter"] > 0
+    assert result["summary"]["cebra"]["loss_final"] is not None
+
+
+def test_scaling_tiny_sweep(tmp_path):
+    # One point (each point is a fresh process): 12,000 bins exercise the stitched recording.
+    proc = _run(
+        "scaling.py", "--sweep", "length", "--lengths", "12000", "--batch-size", "32",
+        "--n-neurons", "20", "--iterations", "2", "--repeats", "1", "--out", str(tmp_path),
+    )
+    result = json.loads((tmp_path / "scaling.json").read_text())
+    table = (tmp_path / "scaling.md").read_text()
+    assert "## length" in table and "## length" in proc.stdout
+    assert {"config", "runs"} <= result.keys()
+    [run] = result["runs"]
+    assert (run["sweep"], run["batch_size"], run["n_samples"]) == ("length", 32, 12000)
+    for key in ("step_cpu_ms", "step_wall_ms", "floor_cpu_ms", "floor_wall_ms",
+                "sample_cpu_ms", "peak_rss_mb", "data_mb", "windows_per_step"):
+        assert run[key] > 0, key
+
+
+def test_scaling_rejects_unknown_sweep(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "scaling.py"), "--sweep", "batch,bogus",
+         "--out", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )
+    assert proc.returncode == 2 and "bogus" in proc.stderr
+    assert not (tmp_path / "scaling.json").exists()
