@@ -21,7 +21,7 @@ from identica.data._dataset import Dataset
 from identica.data._recording import Recording
 from identica.data._sessions import as_sessions, is_session_list
 from identica.data._windows import WindowGatherer
-from identica.exceptions import DataValidationError
+from identica.exceptions import ConfigurationError, DataValidationError
 from identica.losses._module import InfoNCE
 from identica.losses._similarity import SIMILARITIES
 from identica.nn._base import reset_parameters
@@ -202,3 +202,116 @@ def embed(
             parts.append(encoder(gather(index)).float().cpu())
     encoder.train(was_training)
     return torch.cat(parts).numpy()
+
+
+def _anchor(
+    anchor: Any, model: Embedding, from_session: int, recording: Recording, conditional: str
+) -> list[Recording]:
+    """The fitted session's data, passed to pull the new recording onto it by labels."""
+    from identica.data._validate import as_recording
+
+    if anchor is None:
+        return []
+    if not isinstance(anchor, tuple | list) or not 1 <= len(anchor) <= 3:
+        raise ConfigurationError(
+            "'anchor' of Embedding.adapt must be a tuple (X, y) or (X, y, discrete) of the "
+            f"recording of session {from_session}. Got {type(anchor).__name__}."
+        )
+    X, y, discrete = (*anchor, None, None)[:3]
+    fitted = as_recording(X, y, discrete=discrete)
+    expected = model.n_features_per_session_[from_session]
+    if fitted.n_neurons != expected:
+        raise DataValidationError(
+            f"anchor X has {fitted.n_neurons} features, but session {from_session} was fitted "
+            f"on {expected}. Pass that session's recording as anchor."
+        )
+    if conditional == "time" or (fitted.continuous is None) != (recording.continuous is None) or (
+        fitted.discrete is None
+    ) != (recording.discrete is None):
+        raise DataValidationError(
+            "anchor and the new recording must carry the same kinds of labels, and labels at "
+            "all: the anchor aligns the new recording to the fitted one through its labels."
+        )
+    return [fitted]
+
+
+def _adapt_conditional(fitted: str, recording: Recording) -> str:
+    if recording.continuous is None and recording.discrete is None:
+        return "time"
+    return _build.resolve_conditional(fitted, recording)
+
+
+def adapt(
+    model: Embedding,
+    X: Any,
+    y: Any,
+    discrete: Any,
+    trial_starts: Any,
+    from_session: int,
+    anchor: Any = None,
+) -> None:
+    """Map a new recording into a fitted embedding space by training a new input layer."""
+    from identica._validation import check_int
+    from identica.data._validate import as_recording
+    from identica.nn._adapt import input_layer, with_new_input
+
+    model._check_fitted()
+    p = check_params(model.get_params())
+    n_sessions = len(model.session_encoder_)
+    check_int(from_session, name="from_session", owner="Embedding.adapt", low=0,
+              high=n_sessions - 1)
+    recording = as_recording(X, y, discrete=discrete, trial_starts=trial_starts)
+    conditional = _adapt_conditional(model.conditional_, recording)
+    anchored = _anchor(anchor, model, from_session, recording, conditional)
+    source = model.encoders_[model.session_encoder_[from_session]]
+    init_seed, sampler_seed = _build.seed_sequence(p["random_state"]).spawn(3)[2].spawn(2)
+    with _build.num_threads(p["num_threads"]):
+        encoder = with_new_input(source, recording.n_neurons,
+                                 generator=_build.torch_generator(init_seed))
+        field = encoder.receptive_field
+        if recording.n_samples < max(2, len(field)):
+            raise DataValidationError(
+                f"X has {recording.n_samples} sample(s) (time steps); adapting needs at least "
+                f"{max(2, len(field))} (the encoder's receptive field)."
+            )
+        dataset = Dataset([*anchored, recording])
+        sampler = _build.make_sampler(
+            conditional, dataset, dataset.valid_runs(field), time_offset=p["time_offset"],
+            delta=p["delta"], prior=p["prior"], num_negatives=n_drawn_negatives(p),
+        )
+        encoders = [source, encoder] if anchored else [encoder]
+        gathers = [WindowGatherer(torch.from_numpy(r.neural).to(model.device_), field)
+                   for r in dataset.recordings]
+        trainable = list(input_layer(encoder).parameters())
+        frozen = [q for q in [*source.parameters(), *encoder.parameters(),
+                              *model.loss_.parameters()]
+                  if all(q is not t for t in trainable)]
+        for q in frozen:
+            q.requires_grad_(False)
+        try:
+            solver = Solver(
+                encoders, model.loss_, torch.optim.Adam(trainable, lr=p["learning_rate"]),
+                sampler, gathers, batch_size=p["batch_size"],
+                generator=_build.torch_generator(sampler_seed),
+                callbacks=[ProgressBar(p["max_adapt_iterations"], disable=not p["verbose"])],
+                share_negatives=p["negatives"] == "references",
+                session_starts=dataset.session_starts[:-1].tolist(),
+            )
+            history = solver.fit(p["max_adapt_iterations"]).cpu().numpy()
+        finally:
+            for q in frozen:
+                q.requires_grad_(True)
+    if n_sessions == 1:
+        model.encoders_[0] = encoder
+        model.n_features_per_session_ = [recording.n_neurons]
+        model.n_features_in_ = recording.n_neurons
+    else:
+        model.encoders_.append(encoder)
+        model.session_encoder_ = [*model.session_encoder_, len(model.encoders_) - 1]
+        model.n_features_per_session_ = [*model.n_features_per_session_, recording.n_neurons]
+        model.n_sessions_ = n_sessions + 1
+    params = list(model.encoders_.parameters()) + list(model.loss_.parameters())
+    model.optimizer_ = torch.optim.Adam(params, lr=p["learning_rate"], fused=True)
+    model._history = np.concatenate([model._history, history])
+    model.n_iter_ = len(model._history)
+    model.adapted_conditional_ = conditional

@@ -95,6 +95,8 @@ def check_params(params: dict[str, Any]) -> dict[str, Any]:
             )
     p["max_iterations"] = check_int(p["max_iterations"], name="max_iterations", owner=OWNER,
                                     low=1)
+    p["max_adapt_iterations"] = check_int(p["max_adapt_iterations"],
+                                          name="max_adapt_iterations", owner=OWNER, low=1)
     p["learning_rate"] = check_float(p["learning_rate"], name="learning_rate", owner=OWNER,
                                      low=0.0)
     p["num_threads"] = check_int(p["num_threads"], name="num_threads", owner=OWNER, low=1,

@@ -67,6 +67,8 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         which saves a third of the encoder work per step.
     max_iterations : int, default=5000
         Training steps per call of ``fit`` or ``partial_fit``.
+    max_adapt_iterations : int, default=500
+        Training steps of :meth:`adapt`.
     learning_rate : float, default=3e-4
         Adam learning rate.
     device : str, default="auto"
@@ -131,6 +133,7 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         num_negatives: int | None = None,
         negatives: str = "independent",
         max_iterations: int = 5000,
+        max_adapt_iterations: int = 500,
         learning_rate: float = 3e-4,
         device: str = "auto",
         num_threads: int | None = None,
@@ -153,6 +156,7 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         self.num_negatives = num_negatives
         self.negatives = negatives
         self.max_iterations = max_iterations
+        self.max_adapt_iterations = max_adapt_iterations
         self.learning_rate = learning_rate
         self.device = device
         self.num_threads = num_threads
@@ -210,6 +214,61 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             ``self``.
         """
         return self._train(X, y, discrete, trial_starts)
+
+    def adapt(
+        self,
+        X: Any,
+        y: Any = None,
+        *,
+        discrete: Any = None,
+        trial_starts: Any = None,
+        from_session: int = 0,
+        anchor: Any = None,
+    ) -> Embedding:
+        """Map a new recording (another animal, other neurons) into the fitted embedding space.
+
+        Copies the encoder of ``from_session``, replaces its input layer by a freshly
+        initialised one for the new number of channels, freezes every other parameter and the
+        temperature, and trains ``max_adapt_iterations`` steps with the fitted conditional
+        (``time`` when no labels are given). A single-session model is replaced in place; a
+        multi-session model gets the new recording as one more session. The optimiser starts
+        afresh afterwards.
+
+        Without ``anchor`` the new recording is aligned only through the frozen layers, which
+        leaves symmetries of the behaviour open (a track can come out mirrored). Passing the
+        fitted session's recording as ``anchor=(X, y)`` deals positives across the two
+        recordings by label similarity, as in multi-session training, so equal labels land at
+        equal embeddings.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The new recording; ``n_features`` may differ from the fitted ones.
+        y, discrete, trial_starts : optional
+            Labels and trials as for :meth:`fit`.
+        from_session : int, default=0
+            Session whose encoder is copied.
+        anchor : tuple, optional
+            ``(X, y)`` or ``(X, y, discrete)`` of session ``from_session``'s recording.
+
+        Returns
+        -------
+        Embedding
+            ``self``.
+
+        Examples
+        --------
+        >>> import identica
+        >>> old, new = identica.synthetic.linear_track(n_samples=1500, n_neurons=[30, 45],
+        ...                                            n_sessions=2)
+        >>> model = identica.Embedding(encoder="mlp", batch_size=64, max_iterations=20,
+        ...                            max_adapt_iterations=10, random_state=0)
+        >>> model = model.fit(old.neural, old.continuous).adapt(new.neural, new.continuous)
+        >>> model.transform(new.neural).shape
+        (1500, 8)
+        """
+        _fitting.adapt(self, X, y, discrete, trial_starts, from_session, anchor)
+        return self
 
     def _train(self, X: Any, y: Any, discrete: Any, trial_starts: Any) -> Embedding:
         if not self.__sklearn_is_fitted__():

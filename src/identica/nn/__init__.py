@@ -10,6 +10,8 @@ modules. Subclass :class:`AbstractEncoder` for a new architecture.
 """
 
 from identica.data._offset import Offset as Offset
+from identica.nn._adapt import input_layer as input_layer
+from identica.nn._adapt import with_new_input as with_new_input
 from identica.nn._base import AbstractEncoder as AbstractEncoder
 from identica.nn._base import reset_parameters as reset_parameters
 from identica.nn._conv import ConvEncoder as ConvEncoder
@@ -23,6 +25,8 @@ __all__ = [
     "ConvEncoder",
     "MLPEncoder",
     "Offset",
+    "input_layer",
     "make_encoder",
     "reset_parameters",
+    "with_new_input",
 ]
