@@ -141,3 +141,19 @@ def test_malformed_trial_starts(track, starts, match):
 
     with pytest.raises(DataValidationError, match=match):
         identica.Embedding(**SMALL).fit(track.neural, trial_starts=np.array(starts))
+
+
+def test_negatives_default_to_the_other_references(track):
+    from identica._params import check_params
+
+    assert check_params(identica.Embedding().get_params())["negatives"] == "references"
+    resolved = check_params(identica.Embedding(num_negatives=100).get_params())
+    assert resolved["negatives"] == "independent"
+
+
+@pytest.mark.parametrize("negatives", ["references", "independent"])
+def test_both_negative_modes_learn_position(track, negatives):
+    model = identica.Embedding(encoder="conv10", negatives=negatives, output_dimension=4,
+                               hidden_units=16, batch_size=128, max_iterations=150,
+                               learning_rate=3e-3, random_state=0)
+    assert _heldout_r2(model, track) > 0.8

@@ -162,3 +162,13 @@ def test_sparse_input_is_refused(noise):
     from scipy import sparse
 
     _refuses(DataValidationError, r"sparse input is not supported", sparse.csr_matrix(noise))
+
+
+def test_num_negatives_with_shared_references(noise):
+    _refuses(ConfigurationError, r"'num_negatives' of Embedding must be None with "
+             r"negatives='references'.*Got 7", noise, negatives="references", num_negatives=7)
+
+
+def test_unknown_negatives_mode(noise):
+    _refuses(ConfigurationError, r"'negatives'.*Did you mean 'independent'", noise,
+             negatives="independant")

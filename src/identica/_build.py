@@ -21,7 +21,7 @@ from identica.sampling._time import TimeSampler
 
 CONDITIONALS = ("auto", "time", "time_delta", "delta", "discrete", "mixed")
 PRIORS = ("empirical", "uniform")
-NEGATIVES = ("independent", "references")
+NEGATIVES = ("auto", "references", "independent")
 DEVICES = ("auto", "cpu", "cuda", "cuda:N", "mps")
 
 

@@ -82,6 +82,8 @@ def check_params(params: dict[str, Any]) -> dict[str, Any]:
     p["num_negatives"] = check_int(p["num_negatives"], name="num_negatives", owner=OWNER,
                                    low=1, allow_none=True)
     p["negatives"] = check_choice(p["negatives"], NEGATIVES, name="negatives", owner=OWNER)
+    if p["negatives"] == "auto":
+        p["negatives"] = "references" if p["num_negatives"] is None else "independent"
     if p["negatives"] == "references":
         if p["batch_size"] < 2:
             raise ConfigurationError(

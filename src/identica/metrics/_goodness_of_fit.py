@@ -18,8 +18,14 @@ if TYPE_CHECKING:
 __all__ = ["goodness_of_fit", "goodness_of_fit_history"]
 
 
+def _shares_negatives(model: Embedding) -> bool:
+    return model.negatives == "references" or (
+        model.negatives == "auto" and model.num_negatives is None
+    )
+
+
 def _chance(model: Embedding) -> float:
-    if getattr(model, "negatives", "independent") == "references":
+    if _shares_negatives(model):
         negatives = model.batch_size - 1
     else:
         negatives = model.num_negatives or model.batch_size
@@ -80,7 +86,7 @@ def goodness_of_fit(
     dataset = Dataset([recording])
     runs = dataset.valid_runs(field)
     n = model.batch_size
-    shared = model.negatives == "references"
+    shared = _shares_negatives(model)
     sampler = _build.make_sampler(
         conditional, dataset, runs, time_offset=model.time_offset, delta=model.delta,
         prior=model.prior, num_negatives=0 if shared else model.num_negatives or n,
