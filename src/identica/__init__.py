@@ -19,6 +19,7 @@ from identica import sampling as sampling
 from identica import synthetic as synthetic
 from identica import training as training
 from identica._ensemble import ConsistencyEnsemble as ConsistencyEnsemble
+from identica._objectives import Objective as Objective
 from identica._serialization import load as load
 from identica._version import __version__ as __version__
 from identica.estimator import Embedding as Embedding
@@ -26,6 +27,7 @@ from identica.estimator import Embedding as Embedding
 __all__ = [
     "ConsistencyEnsemble",
     "Embedding",
+    "Objective",
     "__version__",
     "data",
     "decoders",

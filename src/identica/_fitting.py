@@ -22,7 +22,10 @@ from identica.data._recording import Recording
 from identica.data._sessions import as_sessions, is_session_list
 from identica.data._windows import WindowGatherer
 from identica.exceptions import ConfigurationError, DataValidationError
+from identica._objectives import Objective, build_objectives, hybrid_objectives
+from identica.data._validate import as_recording
 from identica.losses._module import InfoNCE
+from identica.losses._multiobjective import MultiObjectiveLoss
 from identica.losses._similarity import SIMILARITIES
 from identica.nn._base import reset_parameters
 from identica.nn._registry import make_encoder
@@ -83,10 +86,42 @@ def _shared_encoder(conditional: str, sessions: list[Recording], encoder: object
     return False
 
 
+def _make_loss(p: dict[str, Any], terms: list[tuple[Any, Any, str]] | None) -> nn.Module:
+    def info_nce(similarity: str, temperature: float) -> InfoNCE:
+        return InfoNCE(
+            similarity=SIMILARITIES[similarity], temperature=temperature,
+            learn_temperature=p["learn_temperature"], min_temperature=p["min_temperature"],
+            denominator=p["denominator"],
+        )
+
+    if terms is None:
+        return info_nce(p["similarity"], p["temperature"])
+    return MultiObjectiveLoss(
+        [info_nce(o.similarity, o.temperature or p["temperature"]) for _, o, _ in terms],
+        [dims for dims, _, _ in terms],
+        [o.weight for _, o, _ in terms],
+    )
+
+
+def loss_for_params(p: dict[str, Any]) -> nn.Module:
+    """The (untrained) loss module that parameters ``p`` describe; used to load model files."""
+    objectives = _objective_list(p)
+    if objectives is None:
+        return _make_loss(p, None)
+    every = tuple(range(p["output_dimension"]))
+    terms = [(every if o.dims is None else tuple(o.dims), o, "") for o in objectives]
+    return _make_loss(p, terms)
+
+
 def new_parts(
-    p: dict[str, Any], widths: list[int], shared: bool, device: torch.device
+    p: dict[str, Any],
+    widths: list[int],
+    shared: bool,
+    device: torch.device,
+    *,
+    normalize: bool,
 ) -> dict[str, Any]:
-    """Fresh encoders, loss, optimiser and random stream for sessions of ``widths`` neurons."""
+    """Fresh encoders and random stream for sessions of ``widths`` neurons (no loss yet)."""
     init_seed, sampler_seed = _build.seed_sequence(p["random_state"]).spawn(2)
     generator = _build.torch_generator(init_seed)
     encoders = nn.ModuleList()
@@ -94,7 +129,7 @@ def new_parts(
         if isinstance(p["encoder"], str):
             encoder = make_encoder(
                 p["encoder"], width, p["output_dimension"],
-                hidden_units=p["hidden_units"], normalize=p["similarity"] == "cosine",
+                hidden_units=p["hidden_units"], normalize=normalize,
             )
             reset_parameters(encoder, generator=generator)
         else:
@@ -105,41 +140,72 @@ def new_parts(
                     f"{encoder.n_features_in} (its n_features_in)."
                 )
         encoders.append(encoder)
-    encoders = encoders.to(device)
-    loss = InfoNCE(
-        similarity=SIMILARITIES[p["similarity"]], temperature=p["temperature"],
-        learn_temperature=p["learn_temperature"], min_temperature=p["min_temperature"],
-        denominator=p["denominator"],
-    ).to(device)
-    params = list(encoders.parameters()) + list(loss.parameters())
     return {
-        "encoders_": encoders,
+        "encoders_": encoders.to(device),
         "session_encoder_": [0] * len(widths) if shared else list(range(len(widths))),
-        "loss_": loss,
-        "optimizer_": torch.optim.Adam(params, lr=p["learning_rate"], fused=True),
         "_generator_state": _build.torch_generator(sampler_seed).get_state(),
         "_history": np.zeros((0, 3), dtype=np.float32),
         "n_features_per_session_": list(widths),
     }
 
 
+def _objective_list(p: dict[str, Any]) -> list[Objective] | None:
+    if p["objectives"] is not None and p["hybrid"]:
+        raise ConfigurationError(
+            "'hybrid' of Embedding must be False when 'objectives' is given: hybrid=True is "
+            "shorthand for a behaviour and a time objective. Pass one of them."
+        )
+    if p["hybrid"]:
+        if not p["behavior_dimension"] < p["output_dimension"]:
+            raise ConfigurationError(
+                f"'behavior_dimension' of Embedding must be smaller than output_dimension "
+                f"({p['output_dimension']}) with hybrid=True, leaving dimensions for time. "
+                f"Got {p['behavior_dimension']}."
+            )
+        return hybrid_objectives(p["behavior_dimension"], p["output_dimension"],
+                                 p["hybrid_time"])
+    if p["objectives"] is None:
+        return None
+    if not isinstance(p["objectives"], list | tuple) or not p["objectives"]:
+        raise ConfigurationError(
+            "'objectives' of Embedding must be None or a non-empty list of identica.Objective. "
+            f"Got {p['objectives']!r}."
+        )
+    return list(p["objectives"])
+
+
 def train(model: Embedding, X: Any, y: Any, discrete: Any, trial_starts: Any) -> None:
     """Fit or continue fitting ``model`` on one recording or a list of sessions."""
     p = check_params(model.get_params())
-    sessions = as_sessions(X, y, discrete=discrete, trial_starts=trial_starts)
+    objectives = _objective_list(p)
     multi = is_session_list(X)
+    if objectives is not None:
+        if multi:
+            raise ConfigurationError(
+                "Multi-objective and hybrid training take one recording; got a list of "
+                f"{len(X)} sessions. Fit the sessions without objectives, or one at a time."
+            )
+        sessions = [as_recording(X, trial_starts=trial_starts)]
+    else:
+        sessions = as_sessions(X, y, discrete=discrete, trial_starts=trial_starts)
     device = _build.resolve_device(p["device"])
     warm = model.__sklearn_is_fitted__()
     if warm:
         _check_warm(model, sessions)
-    conditional = _build.resolve_conditional(p["conditional"], sessions[0])
     with _build.num_threads(p["num_threads"]):
         if warm:
             parts: dict[str, Any] = {}
             encoders, session_encoder = model.encoders_, model.session_encoder_
         else:
-            shared = _shared_encoder(conditional, sessions, p["encoder"])
-            parts = new_parts(p, [s.n_neurons for s in sessions], shared, device)
+            conditional = (
+                "multi-objective" if objectives is not None
+                else _build.resolve_conditional(p["conditional"], sessions[0])
+            )
+            shared = objectives is not None or _shared_encoder(conditional, sessions,
+                                                               p["encoder"])
+            normalize = objectives is None and p["similarity"] == "cosine"
+            parts = new_parts(p, [s.n_neurons for s in sessions], shared, device,
+                              normalize=normalize)
             encoders, session_encoder = parts["encoders_"], parts["session_encoder_"]
         field = encoders[0].receptive_field
         for s, recording in enumerate(sessions):
@@ -151,11 +217,24 @@ def train(model: Embedding, X: Any, y: Any, discrete: Any, trial_starts: Any) ->
                     f"receptive field of {len(field)}. Use a longer recording or a smaller "
                     "encoder (e.g. encoder='mlp')."
                 )
-        dataset = Dataset(sessions)
-        sampler = _build.make_sampler(
-            conditional, dataset, dataset.valid_runs(field), time_offset=p["time_offset"],
-            delta=p["delta"], prior=p["prior"], num_negatives=n_drawn_negatives(p),
-        )
+        terms = None
+        if objectives is not None:
+            terms, sampler, dataset = build_objectives(
+                objectives, p, sessions[0].neural, y, discrete, trial_starts,
+                runs_of=lambda d: d.valid_runs(field),
+            )
+            conditional = "multi-objective"
+        else:
+            conditional = _build.resolve_conditional(p["conditional"], sessions[0])
+            dataset = Dataset(sessions)
+            sampler = _build.make_sampler(
+                conditional, dataset, dataset.valid_runs(field), time_offset=p["time_offset"],
+                delta=p["delta"], prior=p["prior"], num_negatives=n_drawn_negatives(p),
+            )
+        if not warm:
+            parts["loss_"] = _make_loss(p, terms).to(device)
+            params = list(parts["encoders_"].parameters()) + list(parts["loss_"].parameters())
+            parts["optimizer_"] = torch.optim.Adam(params, lr=p["learning_rate"], fused=True)
         model.__dict__.update(parts)
         generator = torch.Generator()
         generator.set_state(model._generator_state)
@@ -174,6 +253,8 @@ def train(model: Embedding, X: Any, y: Any, discrete: Any, trial_starts: Any) ->
     model._history = np.concatenate([model._history, history])
     model.n_iter_ = len(model._history)
     model.conditional_ = conditional
+    if terms is not None:
+        model.objective_conditionals_ = [c for _, _, c in terms]
     model.receptive_field_ = field
     model.device_ = device
     model.n_sessions_ = len(sessions)

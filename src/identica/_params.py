@@ -10,6 +10,7 @@ from typing import Any
 from torch import nn
 
 from identica._build import CONDITIONALS, NEGATIVES, PRIORS
+from identica._objectives import HYBRID_TIME
 from identica._validation import check_choice, check_float, check_int
 from identica.exceptions import ConfigurationError
 from identica.losses._infonce import DENOMINATORS
@@ -104,4 +105,9 @@ def check_params(params: dict[str, Any]) -> dict[str, Any]:
     p["num_threads"] = check_int(p["num_threads"], name="num_threads", owner=OWNER, low=1,
                                  allow_none=True)
     p["verbose"] = _check_bool(p["verbose"], "verbose")
+    p["hybrid"] = _check_bool(p["hybrid"], "hybrid")
+    p["behavior_dimension"] = check_int(p["behavior_dimension"], name="behavior_dimension",
+                                        owner=OWNER, low=1)
+    p["hybrid_time"] = check_choice(p["hybrid_time"], HYBRID_TIME, name="hybrid_time",
+                                    owner=OWNER)
     return p

@@ -18,8 +18,9 @@ from torch import nn
 
 from identica.data._offset import Offset
 from identica.exceptions import ConfigurationError, ModelFileError
-from identica.losses._module import InfoNCE
-from identica.losses._similarity import SIMILARITIES
+from identica._fitting import loss_for_params
+from identica._objectives import Objective
+from identica._params import check_params
 from identica.nn._registry import make_encoder
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ def _jsonable_params(model: Embedding) -> dict[str, Any]:
         params["time_offset"] = list(params["time_offset"])
     if not (params["random_state"] is None or isinstance(params["random_state"], int)):
         params["random_state"] = None
+    if params["objectives"] is not None:
+        params["objectives"] = [o.to_dict() for o in params["objectives"]]
     return params
 
 
@@ -166,6 +169,8 @@ def _rebuild(
 ) -> Embedding:
     if isinstance(params.get("time_offset"), list):
         params["time_offset"] = tuple(params["time_offset"])
+    if params.get("objectives") is not None:
+        params["objectives"] = [Objective.from_dict(o) for o in params["objectives"]]
     params["device"] = device
     widths = [int(n) for n in fitted["n_features_per_session"]]
     session_encoder = [int(i) for i in fitted["session_encoder"]]
@@ -187,18 +192,16 @@ def _rebuild(
         modules = [
             make_encoder(
                 params["encoder"], widths[s], fitted["output_dimension"],
-                hidden_units=params["hidden_units"], normalize=params["similarity"] == "cosine",
+                hidden_units=params["hidden_units"],
+                normalize=params["similarity"] == "cosine" and params.get("objectives") is None
+                and not params.get("hybrid", False),
             )
             for s in first_session
         ]
     module = nn.ModuleList(modules)
     model = cls(**params)
     module.load_state_dict(_prefixed(tensors, "encoders."), strict=True)
-    loss = InfoNCE(
-        similarity=SIMILARITIES[params["similarity"]], temperature=params["temperature"],
-        learn_temperature=params["learn_temperature"],
-        min_temperature=params["min_temperature"], denominator=params["denominator"],
-    )
+    loss = loss_for_params(check_params(model.get_params()))
     loss.load_state_dict(_prefixed(tensors, "loss."), strict=True)
     target = torch.device(device)
     model.encoders_ = module.to(target)

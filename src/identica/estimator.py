@@ -83,6 +83,19 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         embedding; GPU kernels may not be deterministic.
     verbose : bool, default=False
         Show a progress bar with the loss.
+    objectives : list of Objective, optional
+        Multi-objective training: each :class:`~identica.Objective` trains its slice of the
+        output dimensions with its own conditional and labels (``fit(X, y={name: array})``);
+        the loss is the weighted sum. The output is then not normalised as a whole: cosine
+        objectives normalise their own slice.
+    hybrid : bool, default=False
+        Shorthand for two objectives: behaviour (the labels given to ``fit``) on the first
+        ``behavior_dimension`` dimensions, and time (``time_offset``) on all dimensions
+        (``hybrid_time="overlapping"``) or on the remaining ones (``"separate"``).
+    behavior_dimension : int, default=3
+        Dimensions of the behaviour objective with ``hybrid=True``.
+    hybrid_time : {"overlapping", "separate"}, default="overlapping"
+        Dimensions of the time objective with ``hybrid=True``.
 
     Attributes
     ----------
@@ -142,6 +155,10 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         num_threads: int | None = None,
         random_state: Any = None,
         verbose: bool = False,
+        objectives: list[Any] | None = None,
+        hybrid: bool = False,
+        behavior_dimension: int = 3,
+        hybrid_time: str = "overlapping",
     ) -> None:
         self.encoder = encoder
         self.output_dimension = output_dimension
@@ -165,6 +182,10 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         self.num_threads = num_threads
         self.random_state = random_state
         self.verbose = verbose
+        self.objectives = objectives
+        self.hybrid = hybrid
+        self.behavior_dimension = behavior_dimension
+        self.hybrid_time = hybrid_time
 
     # -- fitting ---------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from identica.losses._infonce import DENOMINATORS as DENOMINATORS
 from identica.losses._infonce import LossParts as LossParts
 from identica.losses._infonce import infonce as infonce
 from identica.losses._module import InfoNCE as InfoNCE
+from identica.losses._multiobjective import MultiObjectiveLoss as MultiObjectiveLoss
 from identica.losses._similarity import SIMILARITIES as SIMILARITIES
 from identica.losses._similarity import AbstractSimilarity as AbstractSimilarity
 from identica.losses._similarity import CosineSimilarity as CosineSimilarity
@@ -31,6 +32,7 @@ __all__ = [
     "EuclideanSimilarity",
     "InfoNCE",
     "LossParts",
+    "MultiObjectiveLoss",
     "cosine",
     "dot",
     "euclidean",

@@ -52,6 +52,13 @@ class AbstractSampler(abc.ABC):
         return self.runs.draw(n, generator=generator)
 
     @abc.abstractmethod
+    def positive_for(self, reference: torch.Tensor, *, generator: torch.Generator) -> torch.Tensor:
+        """One positive position for each given (valid) reference position.
+
+        Lets several conditionals share one set of references (multi-objective training).
+        """
+
+    @abc.abstractmethod
     def sample(self, n: int, *, generator: torch.Generator) -> BatchIndex:
         """Draw ``n`` positive pairs and ``num_negatives`` negatives.
 

@@ -88,10 +88,13 @@ class TimeDeltaSampler(AbstractSampler):
         self._index = NearestLabelIndex(labels[valid], valid)
         self._changes = EmpiricalChanges(runs, labels, time_offset)
 
+    def positive_for(self, reference: torch.Tensor, *, generator: torch.Generator) -> torch.Tensor:
+        query = self._labels[reference] + self._changes.draw(len(reference), generator=generator)
+        return self._index.query(query, generator=generator)
+
     def sample(self, n: int, *, generator: torch.Generator) -> BatchIndex:
         reference = self.draw_prior(n, generator=generator)
-        query = self._labels[reference] + self._changes.draw(n, generator=generator)
-        positive = self._index.query(query, generator=generator)
+        positive = self.positive_for(reference, generator=generator)
         negative = self.draw_prior(self.num_negatives, generator=generator)
         return BatchIndex(reference, positive, negative)
 
@@ -131,12 +134,16 @@ class DeltaSampler(AbstractSampler):
         self._index = NearestLabelIndex(labels[valid], valid)
         self.delta = float(delta)
 
+    def positive_for(self, reference: torch.Tensor, *, generator: torch.Generator) -> torch.Tensor:
+        noise = torch.randn(
+            (len(reference), self._labels.shape[1]), generator=generator,
+            dtype=self._labels.dtype,
+        )
+        return self._index.query(self._labels[reference] + self.delta * noise,
+                                 generator=generator)
+
     def sample(self, n: int, *, generator: torch.Generator) -> BatchIndex:
         reference = self.draw_prior(n, generator=generator)
-        noise = torch.randn(
-            (n, self._labels.shape[1]), generator=generator, dtype=self._labels.dtype
-        )
-        positive = self._index.query(self._labels[reference] + self.delta * noise,
-                                     generator=generator)
+        positive = self.positive_for(reference, generator=generator)
         negative = self.draw_prior(self.num_negatives, generator=generator)
         return BatchIndex(reference, positive, negative)

@@ -106,10 +106,12 @@ class DiscreteSampler(AbstractSampler):
     def draw_prior(self, n: int, *, generator: torch.Generator) -> torch.Tensor:
         return self.classes.draw_prior(n, self.prior, generator=generator)
 
+    def positive_for(self, reference: torch.Tensor, *, generator: torch.Generator) -> torch.Tensor:
+        return self.classes.draw_in_class(self.classes.codes[reference], generator=generator)
+
     def sample(self, n: int, *, generator: torch.Generator) -> BatchIndex:
         reference = self.draw_prior(n, generator=generator)
-        classes = self.classes.codes[reference]
-        positive = self.classes.draw_in_class(classes, generator=generator)
+        positive = self.positive_for(reference, generator=generator)
         negative = self.draw_prior(self.num_negatives, generator=generator)
         return BatchIndex(reference, positive, negative)
 
@@ -168,15 +170,19 @@ class MixedSampler(AbstractSampler):
             members = self.classes.members(c).numpy()
             self._indexes[c] = NearestLabelIndex(labels[members], members)
 
-    def sample(self, n: int, *, generator: torch.Generator) -> BatchIndex:
-        reference = self.draw_prior(n, generator=generator)
+    def positive_for(self, reference: torch.Tensor, *, generator: torch.Generator) -> torch.Tensor:
         classes = self.classes.codes[reference]
-        query = self._labels[reference] + self._changes.draw(n, generator=generator)
+        query = self._labels[reference] + self._changes.draw(len(reference), generator=generator)
         positive = torch.empty_like(reference)
         for c, index in self._indexes.items():
             mask = classes == c
             if bool(mask.any()):
                 positive[mask] = index.query(query[mask], generator=generator)
+        return positive
+
+    def sample(self, n: int, *, generator: torch.Generator) -> BatchIndex:
+        reference = self.draw_prior(n, generator=generator)
+        positive = self.positive_for(reference, generator=generator)
         negative = self.draw_prior(self.num_negatives, generator=generator)
         return BatchIndex(reference, positive, negative)
 

@@ -272,6 +272,30 @@ class MultiSessionSampler(AbstractSampler):
         negative = self.draw_prior(self.num_negatives, generator=generator)
         return BatchIndex(reference, positive, negative)
 
+    def positive_for(self, reference: torch.Tensor, *, generator: torch.Generator) -> torch.Tensor:
+        """Positives for session-blocked references (the same number from every session).
+
+        Label conditionals deal them across sessions as :meth:`sample` does; ``time`` takes
+        ``t + d`` inside the reference's run (``t - d`` where that runs past its end).
+        """
+        if len(reference) % self.n_sessions:
+            raise ValueError(
+                f"positive_for of MultiSessionSampler needs the same number of references "
+                f"from each of the {self.n_sessions} sessions; got {len(reference)}."
+            )
+        if self.conditional == "time":
+            offsets = torch.tensor(
+                (self.time_offset,) if isinstance(self.time_offset, int) else self.time_offset,
+                dtype=torch.int64,
+            )
+            d = offsets[torch.randint(len(offsets), reference.shape, generator=generator)]
+            starts = torch.from_numpy(self.runs.starts)
+            run = torch.searchsorted(starts, reference, right=True) - 1
+            last = starts[run] + torch.from_numpy(self.runs.counts)[run] - 1
+            return torch.where(reference + d <= last, reference + d,
+                               torch.maximum(reference - d, starts[run]))
+        return self._dealt_positives(reference, len(reference) // self.n_sessions, generator)
+
     def _dealt_positives(
         self, reference: torch.Tensor, n: int, generator: torch.Generator
     ) -> torch.Tensor:

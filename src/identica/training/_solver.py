@@ -121,13 +121,14 @@ class Solver:
     def step(self) -> torch.Tensor:
         """One optimisation step; returns ``(total, alignment, uniformity)`` on the device."""
         batch = self.sampler.sample(self.batch_size, generator=self.generator)
-        n = len(batch.reference)  # batch_size, or batch_size per session
+        # batch_size references (per session); one or several (per objective) positives each
+        n, m = len(batch.reference), len(batch.positive)
         embedding = self.embed(torch.cat(batch))
-        reference, positive = embedding[:n], embedding[n : 2 * n]
+        reference, positive = embedding[:n], embedding[n : n + m]
         if self.share_negatives:
             parts = self.loss(reference, positive, reference, exclude_self=True)
         else:
-            parts = self.loss(reference, positive, embedding[2 * n :])
+            parts = self.loss(reference, positive, embedding[n + m :])
         self.optimizer.zero_grad(set_to_none=True)
         parts.total.backward()
         self.optimizer.step()
