@@ -62,11 +62,13 @@ def test_demo_writes_files_and_prints_numbers(demo_sequential) -> None:
     embedding = np.load(out / "embedding.npy")
     assert embedding.shape == (600, 8) and embedding.dtype == np.float32
     for text in ("600 bins x 20 neurons (train 480, test 120)", "seed 0: kNN R² (position, test)",
-                 "seed 1: kNN R²", " cm", "consistency (seeds 0 and 1, train embeddings) =",
+                 "seed 1: kNN R²", "seed 2: kNN R²", " cm",
+                 "consistency (seeds 0 and 1, train embeddings) =",
+                 "ensemble consistency (3 seeds, affine, train embeddings) =",
                  "time: data", "total"):
         assert text in stdout
     summary = (out / "summary.txt").read_text(encoding="utf-8").splitlines()
-    assert len(summary) == 6 and all(line in stdout.splitlines() for line in summary)
+    assert len(summary) == 8 and all(line in stdout.splitlines() for line in summary)
     assert (out / "embedding.png").read_bytes()[:4] == b"\x89PNG"
 
 
@@ -156,7 +158,8 @@ def test_help_lists_every_estimator_parameter(capsys) -> None:
     code, out, _ = run(capsys, "fit", "--help")
     assert code == 0
     for name in identica.Embedding().get_params():
-        assert f"--{name.replace('_', '-')}" in out
+        if name != "objectives":  # a list of Objective: [[estimator.objectives]] in --config
+            assert f"--{name.replace('_', '-')}" in out
     assert "--no-verbose" in out and "{cosine,euclidean,dot}" in out
 
 
@@ -167,8 +170,8 @@ def test_generated_options_are_exactly_the_parameters() -> None:
         if a.dest.startswith("estimator.")
     }
     names = {f"--{n.replace('_', '-')}" for n in identica.Embedding().get_params()}
-    assert generated == names | {f"--no-{flag}" for flag in bools}
-    assert sorted(bools) == ["learn-temperature", "verbose"]
+    assert generated == (names - {"--objectives"}) | {f"--no-{flag}" for flag in bools}
+    assert sorted(bools) == ["hybrid", "learn-temperature", "verbose"]
 
 
 def test_version(capsys) -> None:
@@ -216,7 +219,7 @@ def _write(path: Path, text: str) -> Path:
          "is not valid TOML"),
         (["fit", "{data}", "--neural", "neural", "--out", "{m}", "--config", "{typo_toml}"],
          "unknown key 'max-iterations' in [estimator] of '{typo_toml}'. Did you mean "
-         "'max_iterations'? Allowed keys: batch_size, conditional,"),
+         "'max_iterations'? Allowed keys: batch_size, behavior_dimension, conditional,"),
         (["fit", "{data}", "--neural", "neural", "--out", "{m}", "--config", "{table_toml}"],
          "must hold one [estimator] table of Embedding parameters; found ['model']"),
         (["fit", "{data}", "--neural", "neural", "--out", "{m}", "--config", "{tmp}/c.toml"],
@@ -263,3 +266,32 @@ def test_interrupt_returns_130(monkeypatch, capsys, data, tmp_path) -> None:
     monkeypatch.setattr(cli, "_fit", interrupted)
     code, _, err = fit(capsys, data, tmp_path / "m.safetensors")
     assert code == 130 and err == "identica: interrupted\n"
+
+
+def test_objectives_from_a_config_file(tmp_path, capsys, data) -> None:
+    config = tmp_path / "objectives.toml"
+    config.write_text(
+        "[estimator]\nencoder = 'mlp'\nbatch_size = 16\nmax_iterations = 3\n"
+        "output_dimension = 4\n"
+        "[[estimator.objectives]]\ndims = [0, 1]\nconditional = 'time'\ntime_offset = 2\n"
+        "[[estimator.objectives]]\ndims = [2, 3]\nconditional = 'time'\nweight = 0.5\n",
+        encoding="utf-8",
+    )
+    model_path = tmp_path / "m.safetensors"
+    code, out, err = run(capsys, "fit", data, "--neural", "neural", "--config", config,
+                         "--out", model_path)
+    assert (code, err) == (0, "")
+    model = identica.load(model_path)
+    assert model.objectives == [
+        identica.Objective(dims=(0, 1), conditional="time", time_offset=2),
+        identica.Objective(dims=(2, 3), conditional="time", weight=0.5),
+    ]
+
+
+def test_unknown_objective_key(tmp_path, capsys, data) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("[estimator]\n[[estimator.objectives]]\nweigth = 1.0\n", encoding="utf-8")
+    code, _, err = run(capsys, "fit", data, "--neural", "neural", "--config", config,
+                       "--out", tmp_path / "m.safetensors")
+    assert code == 2 and "unknown key 'weigth' in an objective" in err
+    assert "Did you mean 'weight'?" in err

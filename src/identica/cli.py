@@ -11,6 +11,7 @@ parameters) print one line ``identica: error: ...`` on stderr and return exit co
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import inspect
 import os
@@ -29,6 +30,7 @@ from identica._params import check_params
 from identica._serialization import load
 from identica._version import __version__
 from identica._demo import run_demo
+from identica._objectives import Objective
 from identica.estimator import Embedding
 from identica.exceptions import IdenticaError
 
@@ -124,6 +126,7 @@ def _add_estimator_options(parser: argparse.ArgumentParser) -> list[str]:
     hints, docs = typing.get_type_hints(Embedding.__init__), _param_docs()
     order = list(inspect.signature(Embedding).parameters)
     params = Embedding().get_params()
+    del params["objectives"]  # a list of Objective: only through [[estimator.objectives]] tables
     bools = []
     for name in sorted(params, key=lambda n: order.index(n) if n in order else len(order)):
         flag, dest = name.replace("_", "-"), _PREFIX + name
@@ -187,7 +190,27 @@ def _read_config(path: str) -> dict[str, Any]:
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise _UserError(f"unknown key {key!r} in [estimator] of {path!r}.{hint} Allowed "
                              f"keys: {', '.join(allowed)}.")
-    return {k: tuple(v) if isinstance(v, list) else v for k, v in document["estimator"].items()}
+    table = dict(document["estimator"])
+    objectives = table.pop("objectives", None)
+    params = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
+    if objectives is not None:
+        params["objectives"] = _objectives_from_toml(objectives, path)
+    return params
+
+
+def _objectives_from_toml(tables: Any, path: str) -> list[Objective]:
+    """``[[estimator.objectives]]`` tables → Objective values (lists become tuples)."""
+    fields = [f.name for f in dataclasses.fields(Objective)]
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise _UserError(f"objectives in {path!r} must be [[estimator.objectives]] tables")
+    for table in tables:
+        for key in table:
+            if key not in fields:
+                close = difflib.get_close_matches(key, fields, n=1)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                raise _UserError(f"unknown key {key!r} in an objective of {path!r}.{hint} "
+                                 f"Allowed keys: {', '.join(fields)}.")
+    return [Objective.from_dict(table) for table in tables]
 
 
 # -- data files ----------------------------------------------------------------------------------
@@ -288,7 +311,7 @@ def _build_parser() -> tuple[_Parser, dict[str, argparse.ArgumentParser], list[s
         sub[name] = commands.add_parser(name, help=text, description=text, allow_abbrev=False)
         return sub[name]
 
-    demo = command("demo", "fit the synthetic linear-track recording (two seeds) and report "
+    demo = command("demo", "fit the synthetic linear-track recording (three seeds) and report "
                            "decoding and consistency")
     demo.add_argument("--out", default="demo-output", metavar="DIR",
                       help="output folder (default: demo-output)")
@@ -297,7 +320,7 @@ def _build_parser() -> tuple[_Parser, dict[str, argparse.ArgumentParser], list[s
     demo.add_argument("--num-threads", type=int, default=1, metavar="N",
                       help="torch threads per training process (default: 1)")
     demo.add_argument("--jobs", type=int, default=2, metavar="N",
-                      help="processes training the two seeds; 1 trains them in turn (default: 2)")
+                      help="processes training the seeds; 1 trains them in turn (default: 2)")
     demo.add_argument("--device", default="cpu", help="torch device (default: cpu)")
     demo.add_argument("--n-samples", type=int, default=10_000, help=argparse.SUPPRESS)
     demo.add_argument("--n-neurons", type=int, default=120, help=argparse.SUPPRESS)
