@@ -16,14 +16,14 @@ import torch
 from torch import nn
 
 from identica import _build
+from identica._objectives import Objective, build_objectives, hybrid_objectives
 from identica._params import check_params
 from identica.data._dataset import Dataset
 from identica.data._recording import Recording
 from identica.data._sessions import as_sessions, is_session_list
+from identica.data._validate import as_recording
 from identica.data._windows import WindowGatherer
 from identica.exceptions import ConfigurationError, DataValidationError
-from identica._objectives import Objective, build_objectives, hybrid_objectives
-from identica.data._validate import as_recording
 from identica.losses._module import InfoNCE
 from identica.losses._multiobjective import MultiObjectiveLoss
 from identica.losses._similarity import SIMILARITIES
@@ -33,10 +33,8 @@ from identica.training._callbacks import ProgressBar
 from identica.training._solver import Solver
 
 if TYPE_CHECKING:
-    from identica.data._offset import Offset
     from identica.estimator import Embedding
 
-_TRANSFORM_BUDGET = 2**25  # floats per transform chunk (128 MiB of windows)
 
 
 def n_drawn_negatives(p: dict[str, Any]) -> int:
@@ -262,27 +260,6 @@ def train(model: Embedding, X: Any, y: Any, discrete: Any, trial_starts: Any) ->
         model.n_features_in_ = sessions[0].n_neurons
     else:
         model.__dict__.pop("n_features_in_", None)
-
-
-def embed(
-    encoder: nn.Module, neural: torch.Tensor, field: Offset, device: torch.device
-) -> np.ndarray:
-    """Embed every row of ``neural`` with ``encoder``, padding the edges by repetition."""
-    n = len(neural)
-    padded = torch.cat(
-        [neural[:1].expand(field.left, -1), neural, neural[-1:].expand(field.right - 1, -1)]
-    )
-    gather = WindowGatherer(padded.to(device), field)
-    chunk = max(1, _TRANSFORM_BUDGET // (len(field) * neural.shape[1]))
-    was_training = encoder.training
-    encoder.eval()
-    parts = []
-    with torch.no_grad():
-        for start in range(0, n, chunk):
-            index = torch.arange(start, min(n, start + chunk)) + field.left
-            parts.append(encoder(gather(index)).float().cpu())
-    encoder.train(was_training)
-    return torch.cat(parts).numpy()
 
 
 def _anchor(

@@ -16,11 +16,11 @@ from safetensors import SafetensorError
 from safetensors.torch import safe_open, save_file
 from torch import nn
 
-from identica.data._offset import Offset
-from identica.exceptions import ConfigurationError, ModelFileError
 from identica._fitting import loss_for_params
 from identica._objectives import Objective
 from identica._params import check_params
+from identica.data._offset import Offset
+from identica.exceptions import ConfigurationError, ModelFileError
 from identica.nn._registry import make_encoder
 
 if TYPE_CHECKING:

@@ -11,7 +11,6 @@ parameters) print one line ``identica: error: ...`` on stderr and return exit co
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import difflib
 import inspect
 import os
@@ -26,11 +25,11 @@ from typing import Any
 
 import numpy as np
 
+from identica._config import read_config
+from identica._demo import run_demo
 from identica._params import check_params
 from identica._serialization import load
 from identica._version import __version__
-from identica._demo import run_demo
-from identica._objectives import Objective
 from identica.estimator import Embedding
 from identica.exceptions import IdenticaError
 
@@ -165,54 +164,6 @@ def _expand_bools(argv: Sequence[str], flags: Sequence[str]) -> list[str]:
     return out
 
 
-def _read_config(path: str) -> dict[str, Any]:
-    """Return the ``[estimator]`` table of a TOML file, lists turned into tuples."""
-    try:
-        import tomllib
-    except ImportError:  # Python 3.10
-        raise _UserError("reading --config needs Python 3.11 or newer (tomllib)") from None
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"no such config file: {path!r}")
-    with open(path, "rb") as file:
-        try:
-            document = tomllib.load(file)
-        except tomllib.TOMLDecodeError as error:
-            raise _UserError(f"{path!r} is not valid TOML: {error}") from error
-    extra = sorted(set(document) - {"estimator"})
-    if extra or not isinstance(document.get("estimator"), dict):
-        found = f"found {extra}" if extra else "found no [estimator] table"
-        raise _UserError(f"{path!r} must hold one [estimator] table of Embedding parameters; "
-                         f"{found}")
-    allowed = list(Embedding().get_params())
-    for key in document["estimator"]:
-        if key not in allowed:
-            close = difflib.get_close_matches(key.replace("-", "_"), allowed, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise _UserError(f"unknown key {key!r} in [estimator] of {path!r}.{hint} Allowed "
-                             f"keys: {', '.join(allowed)}.")
-    table = dict(document["estimator"])
-    objectives = table.pop("objectives", None)
-    params = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
-    if objectives is not None:
-        params["objectives"] = _objectives_from_toml(objectives, path)
-    return params
-
-
-def _objectives_from_toml(tables: Any, path: str) -> list[Objective]:
-    """``[[estimator.objectives]]`` tables → Objective values (lists become tuples)."""
-    fields = [f.name for f in dataclasses.fields(Objective)]
-    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-        raise _UserError(f"objectives in {path!r} must be [[estimator.objectives]] tables")
-    for table in tables:
-        for key in table:
-            if key not in fields:
-                close = difflib.get_close_matches(key, fields, n=1)
-                hint = f" Did you mean {close[0]!r}?" if close else ""
-                raise _UserError(f"unknown key {key!r} in an objective of {path!r}.{hint} "
-                                 f"Allowed keys: {', '.join(fields)}.")
-    return [Objective.from_dict(table) for table in tables]
-
-
 # -- data files ----------------------------------------------------------------------------------
 
 
@@ -259,7 +210,7 @@ def _check_output(path: str) -> None:
 
 
 def _fit(args: argparse.Namespace) -> int:
-    params = _read_config(args.config) if args.config else {}
+    params = read_config(args.config) if args.config else {}
     params.update({k[len(_PREFIX):]: v for k, v in vars(args).items() if k.startswith(_PREFIX)})
     model = Embedding(**params)
     check_params(model.get_params())  # parameter errors before any data is read
@@ -328,7 +279,8 @@ def _build_parser() -> tuple[_Parser, dict[str, argparse.ArgumentParser], list[s
     fit = command("fit", "fit an Embedding on arrays of an .npz file and save the model")
     fit.add_argument("data", metavar="DATA.npz", help="archive of named arrays (np.savez)")
     fit.add_argument("--neural", required=True, metavar="KEY", help="(n_samples, n_neurons) array")
-    fit.add_argument("--behavior", metavar="KEY", help="labels y (float: continuous, int: discrete)")
+    fit.add_argument("--behavior", metavar="KEY",
+                     help="labels y (float: continuous, int: discrete)")
     fit.add_argument("--discrete", metavar="KEY", help="integer labels added to --behavior")
     fit.add_argument("--config", metavar="FILE.toml", help="TOML file with an [estimator] table")
     fit.add_argument("--out", required=True, metavar="MODEL", help="model file (.safetensors)")

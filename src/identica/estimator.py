@@ -8,16 +8,11 @@ import os
 from typing import Any
 
 import numpy as np
-import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-
 from torch import nn
 
-from identica import _build, _fitting
-from identica._validation import check_int
-from identica.data._sessions import is_session_list
-from identica.data._validate import check_neural
-from identica.exceptions import ConfigurationError, DataValidationError, NotFittedError
+from identica import _fitting, _transform
+from identica.exceptions import NotFittedError
 
 __all__ = ["Embedding"]
 
@@ -376,45 +371,7 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         -------
         ndarray of shape (n_samples, output_dimension), float32, or a list of them
         """
-        self._check_fitted()
-        if is_session_list(X):
-            if session is not None:
-                raise ConfigurationError(
-                    "'session' of Embedding.transform must be None when X is a list (the list "
-                    f"gives one array per session). Got session={session!r}."
-                )
-            if len(X) != len(self.session_encoder_):
-                raise DataValidationError(
-                    f"X has {len(X)} sessions, but this Embedding was fitted on "
-                    f"{len(self.session_encoder_)}. Pass one array per fitted session, or an "
-                    "array with session=."
-                )
-            return [self._transform_one(x, s) for s, x in enumerate(X)]
-        if session is None:
-            if len(self.encoders_) > 1:
-                raise ConfigurationError(
-                    f"'session' of Embedding.transform must be an int in [0, "
-                    f"{len(self.session_encoder_) - 1}] for a model fitted on "
-                    f"{len(self.session_encoder_)} sessions. Got None."
-                )
-            session = 0
-        check_int(session, name="session", owner="Embedding.transform", low=0,
-                  high=len(self.session_encoder_) - 1)
-        return self._transform_one(X, session)
-
-    def _transform_one(self, X: Any, session: int) -> np.ndarray:
-        neural = check_neural(X, session=session if len(self.session_encoder_) > 1 else None)
-        expected = self.n_features_per_session_[session]
-        if neural.shape[1] != expected:
-            where = f" for session {session}" if len(self.session_encoder_) > 1 else ""
-            raise DataValidationError(
-                f"X has {neural.shape[1]} features, but Embedding is expecting {expected} "
-                f"features as input{where} (the channels seen in fit)."
-            )
-        encoder = self.encoders_[self.session_encoder_[session]]
-        with _build.num_threads(self.num_threads):
-            return _fitting.embed(encoder, torch.from_numpy(neural), self.receptive_field_,
-                                  self.device_)
+        return _transform.transform(self, X, session)
 
     # -- files -----------------------------------------------------------------------------
 

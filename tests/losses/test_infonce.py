@@ -10,9 +10,9 @@ import pytest
 import torch
 
 from identica.losses import (
-    AbstractSimilarity,
     DENOMINATORS,
     SIMILARITIES,
+    AbstractSimilarity,
     InfoNCE,
     LossParts,
     cosine,

@@ -11,7 +11,7 @@ __all__ = ["Offset"]
 
 @dataclass(frozen=True)
 class Offset:
-    """Receptive field ``(left, right)``: the embedding at ``t`` reads rows ``[t - left, t + right)``.
+    """Receptive field ``(left, right)``: the embedding at ``t`` reads ``[t - left, t + right)``.
 
     Parameters
     ----------

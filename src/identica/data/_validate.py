@@ -5,10 +5,9 @@
 from __future__ import annotations
 
 import numpy as np
-
-from identica.data._recording import Recording
 from scipy import sparse
 
+from identica.data._recording import Recording
 from identica.exceptions import DataTypeError, DataValidationError
 
 __all__ = ["as_recording", "check_neural"]

@@ -12,7 +12,7 @@ __all__ = ["WindowGatherer"]
 
 
 class WindowGatherer:
-    """Gather the windows ``[t - left, t + right)`` of one contiguous ``(n_samples, n_neurons)`` tensor.
+    """Gather the windows ``[t - left, t + right)`` of one contiguous (n_samples, n_neurons) tensor.
 
     The result has the encoder layout ``(batch, n_neurons, window)``. It is a transposed view of
     a contiguous ``(batch, window, n_neurons)`` block, so encoders that work channels-last get
@@ -46,7 +46,7 @@ class WindowGatherer:
         )
 
     def __call__(self, index: torch.Tensor) -> torch.Tensor:
-        """Return the windows at ``index`` (int64, any device) as ``(len(index), n_neurons, window)``."""
+        """The windows at ``index`` (int64, any device): ``(len(index), n_neurons, window)``."""
         start = index.to(self.neural.device, non_blocking=True) - self.receptive_field.left
         block = self._windows.index_select(0, start)
         return block.view(len(index), len(self.receptive_field), -1).transpose(1, 2)

@@ -71,7 +71,8 @@ def infonce(
     --------
     >>> import math, torch
     >>> from identica.losses import infonce
-    >>> z = torch.nn.functional.normalize(torch.randn(64, 3, generator=torch.Generator().manual_seed(0)))
+    >>> generator = torch.Generator().manual_seed(0)
+    >>> z = torch.nn.functional.normalize(torch.randn(64, 3, generator=generator))
     >>> parts = infonce(z, z, z)
     >>> torch.allclose(parts.total, parts.alignment + parts.uniformity)
     True

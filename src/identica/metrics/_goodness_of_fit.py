@@ -102,7 +102,8 @@ def goodness_of_fit(
             batch = sampler.sample(n, generator=generator)
             emb = encoder(gather(torch.cat(batch)))
             negative = emb[:n] if shared else emb[2 * n :]
-            total += model.loss_(emb[:n], emb[n : 2 * n], negative, exclude_self=shared).total.double()
+            parts = model.loss_(emb[:n], emb[n : 2 * n], negative, exclude_self=shared)
+            total += parts.total.double()
     encoder.train(was_training)
     return float((_chance(model) - float(total) / n_batches) * math.log2(math.e))
 

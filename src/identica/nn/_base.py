@@ -16,7 +16,7 @@ __all__ = ["AbstractEncoder", "reset_parameters"]
 
 
 class AbstractEncoder(nn.Module, abc.ABC):
-    """A network mapping windows ``(batch, n_features_in, window)`` to ``(batch, output_dimension)``.
+    """A network from windows ``(batch, n_features_in, window)`` to ``(batch, output_dimension)``.
 
     ``window`` equals ``len(receptive_field)``. Encoders hold no training logic. Any
     ``nn.Module`` with these three attributes can be passed to :class:`identica.Embedding`.

@@ -29,7 +29,8 @@ class BatchIndex(NamedTuple):
 class AbstractSampler(abc.ABC):
     """Draws :class:`BatchIndex` values; built once at fit time from labels and valid positions.
 
-    Subclasses implement :meth:`sample` (usually with :meth:`draw_prior` for the negatives). They draw only from the generator they are given, never
+    Subclasses implement :meth:`sample` (usually with :meth:`draw_prior` for the negatives) and
+    :meth:`positive_for`. They draw only from the generator they are given, never
     from global random state, and use no Python loop over samples.
 
     Attributes

@@ -37,7 +37,7 @@ class AbstractCallback(abc.ABC):
     def __call__(self, solver: Solver, iteration: int, history: torch.Tensor) -> bool:
         """React to step ``iteration`` (1-based); ``history`` holds rows (total, align, unif)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook; most callbacks hold nothing
         """Release resources when training ends."""
 
 

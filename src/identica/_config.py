@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: identica developers
+"""Config files: a TOML ``[estimator]`` table of Embedding parameters, same names as in Python."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import tomllib
+from typing import Any
+
+from identica._objectives import Objective
+from identica.estimator import Embedding
+from identica.exceptions import ConfigurationError
+
+__all__ = ["ConfigFileError", "read_config"]
+
+
+class ConfigFileError(ConfigurationError):
+    """A config file is missing pieces, is not TOML, or names unknown parameters."""
+
+
+def read_config(path: str) -> dict[str, Any]:
+    """Return the ``[estimator]`` table of a TOML file, lists turned into tuples."""
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no such config file: {path!r}")
+    with open(path, "rb") as file:
+        try:
+            document = tomllib.load(file)
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigFileError(f"{path!r} is not valid TOML: {error}") from error
+    extra = sorted(set(document) - {"estimator"})
+    if extra or not isinstance(document.get("estimator"), dict):
+        found = f"found {extra}" if extra else "found no [estimator] table"
+        raise ConfigFileError(f"{path!r} must hold one [estimator] table of Embedding parameters; "
+                         f"{found}")
+    allowed = list(Embedding().get_params())
+    for key in document["estimator"]:
+        if key not in allowed:
+            close = difflib.get_close_matches(key.replace("-", "_"), allowed, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ConfigFileError(f"unknown key {key!r} in [estimator] of {path!r}.{hint} Allowed "
+                             f"keys: {', '.join(allowed)}.")
+    table = dict(document["estimator"])
+    objectives = table.pop("objectives", None)
+    params = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
+    if objectives is not None:
+        params["objectives"] = _objectives_from_toml(objectives, path)
+    return params
+
+
+def _objectives_from_toml(tables: Any, path: str) -> list[Objective]:
+    """``[[estimator.objectives]]`` tables → Objective values (lists become tuples)."""
+    fields = [f.name for f in dataclasses.fields(Objective)]
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise ConfigFileError(f"objectives in {path!r} must be [[estimator.objectives]] tables")
+    for table in tables:
+        for key in table:
+            if key not in fields:
+                close = difflib.get_close_matches(key, fields, n=1)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                raise ConfigFileError(f"unknown key {key!r} in an objective of {path!r}.{hint} "
+                                 f"Allowed keys: {', '.join(fields)}.")
+    return [Objective.from_dict(table) for table in tables]
