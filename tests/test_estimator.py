@@ -157,3 +157,33 @@ def test_both_negative_modes_learn_position(track, negatives):
                                hidden_units=16, batch_size=128, max_iterations=150,
                                learning_rate=3e-3, random_state=0)
     assert _heldout_r2(model, track) > 0.8
+
+
+LEARN = dict(encoder="conv10", output_dimension=4, hidden_units=16, batch_size=128,
+             max_iterations=150, learning_rate=3e-3, random_state=0)
+
+
+def test_discrete_embedding_carries_the_class(track):
+    direction = track.truth["direction"]
+    model = identica.Embedding(**LEARN).fit(track.neural[:1600], direction[:1600])
+    assert model.conditional_ == "discrete"
+    z = model.transform(track.neural)
+    assert KNNDecoder().fit(z[:1600], direction[:1600]).score(z[1600:], direction[1600:]) > 0.85
+
+
+def test_mixed_embedding_carries_position_within_direction(track):
+    direction = track.truth["direction"]
+    model = identica.Embedding(**LEARN).fit(track.neural[:1600], track.continuous[:1600, :1],
+                                            discrete=direction[:1600])
+    assert model.conditional_ == "mixed"
+    z = model.transform(track.neural)
+    position = track.truth["position"]
+    assert KNNDecoder().fit(z[:1600], position[:1600]).score(z[1600:], position[1600:]) > 0.8
+
+
+def test_time_embedding_without_labels_still_carries_position(track):
+    model = identica.Embedding(**{**LEARN, "time_offset": 2}).fit(track.neural[:1600])
+    assert model.conditional_ == "time"
+    z = model.transform(track.neural)
+    position = track.truth["position"]
+    assert KNNDecoder().fit(z[:1600], position[:1600]).score(z[1600:], position[1600:]) > 0.5
