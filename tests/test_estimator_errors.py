@@ -98,7 +98,8 @@ def test_wrong_feature_count_at_transform(noise):
 @pytest.mark.parametrize(
     ("name", "value", "match"),
     [
-        ("encoder", "conv11", r"'encoder'.*\['mlp', 'conv5'.*Got 'conv11'.*Did you mean 'conv1"),
+        ("encoder", "conv11",
+         r"'encoder'.*\['mlp', 'mlp-clip', 'conv5'.*Got 'conv11'.*Did you mean 'conv1"),
         ("conditional", "time-delta",
          r"'conditional'.*Got 'time-delta'.*Did you mean 'time_delta'"),
         ("similarity", "cosin", r"'similarity'.*Got 'cosin'.*Did you mean 'cosine'"),

@@ -13,6 +13,7 @@ from typing import Any
 from identica._objectives import Objective
 from identica.estimator import Embedding
 from identica.exceptions import ConfigurationError
+from identica.losses._jacobian import LinearRamp
 
 __all__ = ["ConfigFileError", "read_config"]
 
@@ -44,6 +45,15 @@ def read_config(path: str) -> dict[str, Any]:
                              f"keys: {', '.join(allowed)}.")
     table = dict(document["estimator"])
     objectives = table.pop("objectives", None)
+    ramp = table.get("jacobian_regularization")
+    if isinstance(ramp, dict):  # jacobian_regularization = {on = ..., off = ..., end = ...}
+        try:
+            table["jacobian_regularization"] = LinearRamp(**ramp)
+        except (TypeError, ValueError) as error:
+            raise ConfigFileError(
+                f"jacobian_regularization in {path!r} must be a number or a table with on, "
+                f"off, start and end: {error}"
+            ) from error
     params = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
     if objectives is not None:
         params["objectives"] = _objectives_from_toml(objectives, path)

@@ -24,6 +24,7 @@ from identica.data._sessions import as_sessions, is_session_list
 from identica.data._validate import as_recording
 from identica.data._windows import WindowGatherer
 from identica.exceptions import ConfigurationError, DataValidationError
+from identica.losses._jacobian import JacobianRegularizer
 from identica.losses._module import InfoNCE
 from identica.losses._multiobjective import MultiObjectiveLoss
 from identica.losses._similarity import SIMILARITIES
@@ -147,6 +148,25 @@ def new_parts(
     }
 
 
+def _regularizer(
+    p: dict[str, Any], terms: Any, encoders: nn.ModuleList, multi: bool
+) -> JacobianRegularizer | None:
+    """The Jacobian penalty on every objective's slice (all dims without objectives)."""
+    if p["jacobian_regularization"] is None or p["jacobian_regularization"] == 0.0:
+        return None
+    if multi:
+        raise ConfigurationError(
+            "'jacobian_regularization' of Embedding applies to one recording; got a list of "
+            "sessions. Fit the sessions without it."
+        )
+    for encoder in encoders:
+        if hasattr(encoder, "fused"):
+            encoder.fused = False  # the penalty needs a double backward
+    every = tuple(range(p["output_dimension"]))
+    slices = tuple(dims for dims, _, _ in terms) if terms is not None else (every,)
+    return JacobianRegularizer(slices, p["jacobian_regularization"], p["jacobian_projections"])
+
+
 def _objective_list(p: dict[str, Any]) -> list[Objective] | None:
     if p["objectives"] is not None and p["hybrid"]:
         raise ConfigurationError(
@@ -229,6 +249,7 @@ def train(model: Embedding, X: Any, y: Any, discrete: Any, trial_starts: Any) ->
                 conditional, dataset, dataset.valid_runs(field), time_offset=p["time_offset"],
                 delta=p["delta"], prior=p["prior"], num_negatives=n_drawn_negatives(p),
             )
+        regularizer = _regularizer(p, terms, encoders, multi)
         if not warm:
             parts["loss_"] = _make_loss(p, terms).to(device)
             params = list(parts["encoders_"].parameters()) + list(parts["loss_"].parameters())
@@ -245,6 +266,7 @@ def train(model: Embedding, X: Any, y: Any, discrete: Any, trial_starts: Any) ->
             callbacks=[ProgressBar(p["max_iterations"], disable=not p["verbose"])],
             share_negatives=p["negatives"] == "references",
             session_starts=dataset.session_starts[:-1].tolist(),
+            regularizer=regularizer, start_step=int(model._history.shape[0]),
         )
         history = solver.fit(p["max_iterations"]).cpu().numpy()
     model._generator_state = generator.get_state()

@@ -14,6 +14,7 @@ from identica._objectives import HYBRID_TIME
 from identica._validation import check_choice, check_float, check_int
 from identica.exceptions import ConfigurationError
 from identica.losses._infonce import DENOMINATORS
+from identica.losses._jacobian import LinearRamp
 from identica.losses._similarity import SIMILARITIES
 from identica.nn._registry import ENCODERS
 
@@ -108,6 +109,14 @@ def check_params(params: dict[str, Any]) -> dict[str, Any]:
     p["hybrid"] = _check_bool(p["hybrid"], "hybrid")
     p["behavior_dimension"] = check_int(p["behavior_dimension"], name="behavior_dimension",
                                         owner=OWNER, low=1)
+    p["jacobian_projections"] = check_int(p["jacobian_projections"], name="jacobian_projections",
+                                          owner=OWNER, low=0)
+    if not (p["jacobian_regularization"] is None
+            or isinstance(p["jacobian_regularization"], LinearRamp)):
+        p["jacobian_regularization"] = check_float(
+            p["jacobian_regularization"], name="jacobian_regularization", owner=OWNER, low=0.0,
+            low_inclusive=True,
+        )
     p["hybrid_time"] = check_choice(p["hybrid_time"], HYBRID_TIME, name="hybrid_time",
                                     owner=OWNER)
     return p

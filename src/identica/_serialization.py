@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import os
 import platform
@@ -21,6 +22,7 @@ from identica._objectives import Objective
 from identica._params import check_params
 from identica.data._offset import Offset
 from identica.exceptions import ConfigurationError, ModelFileError
+from identica.losses._jacobian import LinearRamp
 from identica.nn._registry import make_encoder
 
 if TYPE_CHECKING:
@@ -43,6 +45,10 @@ def _jsonable_params(model: Embedding) -> dict[str, Any]:
         params["random_state"] = None
     if params["objectives"] is not None:
         params["objectives"] = [o.to_dict() for o in params["objectives"]]
+    if isinstance(params["jacobian_regularization"], LinearRamp):
+        params["jacobian_regularization"] = {
+            "LinearRamp": dataclasses.asdict(params["jacobian_regularization"])
+        }
     return params
 
 
@@ -171,6 +177,10 @@ def _rebuild(
         params["time_offset"] = tuple(params["time_offset"])
     if params.get("objectives") is not None:
         params["objectives"] = [Objective.from_dict(o) for o in params["objectives"]]
+    if isinstance(params.get("jacobian_regularization"), dict):
+        params["jacobian_regularization"] = LinearRamp(
+            **params["jacobian_regularization"]["LinearRamp"]
+        )
     params["device"] = device
     widths = [int(n) for n in fitted["n_features_per_session"]]
     session_encoder = [int(i) for i in fitted["session_encoder"]]

@@ -13,6 +13,7 @@ from torch import nn
 
 from identica import _fitting, _transform
 from identica.exceptions import NotFittedError
+from identica.losses._jacobian import LinearRamp
 
 __all__ = ["Embedding"]
 
@@ -91,6 +92,11 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         Dimensions of the behaviour objective with ``hybrid=True``.
     hybrid_time : {"overlapping", "separate"}, default="overlapping"
         Dimensions of the time objective with ``hybrid=True``.
+    jacobian_regularization : float or LinearRamp, optional
+        Weight of a Jacobian penalty on every objective's output slice (xCEBRA): a constant,
+        or an :class:`~identica.losses.LinearRamp` schedule. About doubles the step cost.
+    jacobian_projections : int, default=1
+        Random projections per penalty estimate; 0 computes the exact penalty.
 
     Attributes
     ----------
@@ -154,6 +160,8 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         hybrid: bool = False,
         behavior_dimension: int = 3,
         hybrid_time: str = "overlapping",
+        jacobian_regularization: float | LinearRamp | None = None,
+        jacobian_projections: int = 1,
     ) -> None:
         self.encoder = encoder
         self.output_dimension = output_dimension
@@ -181,6 +189,8 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         self.hybrid = hybrid
         self.behavior_dimension = behavior_dimension
         self.hybrid_time = hybrid_time
+        self.jacobian_regularization = jacobian_regularization
+        self.jacobian_projections = jacobian_projections
 
     # -- fitting ---------------------------------------------------------------------------
 

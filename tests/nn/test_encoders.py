@@ -45,7 +45,15 @@ def n_parameters(module: nn.Module) -> int:
 
 
 def test_registry_lists_the_spec_names() -> None:
-    assert set(ENCODERS) == set(TABLE)
+    assert set(ENCODERS) == set(TABLE) | {"mlp-clip"}
+
+
+def test_clipped_mlp_matches_the_xcebra_benchmark_network() -> None:
+    # spec xcebra §2: D = 50, C = 6 gives 52,986 parameters; output clipped to [-5, 5]
+    encoder = make_encoder("mlp-clip", 50, 6)
+    assert n_parameters(encoder) == 52_986 and encoder.receptive_field == Offset(0, 1)
+    out = encoder(torch.full((3, 50, 1), 1e3))
+    assert out.abs().max() <= 5.0 and not torch.allclose(out.norm(dim=1), torch.ones(3))
 
 
 @pytest.mark.parametrize("name", list(TABLE))
@@ -203,7 +211,8 @@ def test_unknown_name_lists_options_and_suggests_closest(name, suggestion) -> No
 
 
 def test_unknown_name_without_close_match_and_non_string() -> None:
-    with pytest.raises(ConfigurationError, match=r"must be one of \['mlp', 'conv5'") as info:
+    options = r"must be one of \['mlp', 'mlp-clip', 'conv5'"
+    with pytest.raises(ConfigurationError, match=options) as info:
         make_encoder("transformer", 10, 3)
     assert "Did you mean" not in str(info.value)
     with pytest.raises(ConfigurationError, match="Got 10"):

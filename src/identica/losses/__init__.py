@@ -12,6 +12,9 @@ from identica.losses._blockwise import mean_logsumexp as mean_logsumexp
 from identica.losses._infonce import DENOMINATORS as DENOMINATORS
 from identica.losses._infonce import LossParts as LossParts
 from identica.losses._infonce import infonce as infonce
+from identica.losses._jacobian import JacobianRegularizer as JacobianRegularizer
+from identica.losses._jacobian import LinearRamp as LinearRamp
+from identica.losses._jacobian import jacobian_penalty as jacobian_penalty
 from identica.losses._module import InfoNCE as InfoNCE
 from identica.losses._multiobjective import MultiObjectiveLoss as MultiObjectiveLoss
 from identica.losses._similarity import SIMILARITIES as SIMILARITIES
@@ -31,11 +34,14 @@ __all__ = [
     "DotSimilarity",
     "EuclideanSimilarity",
     "InfoNCE",
+    "JacobianRegularizer",
+    "LinearRamp",
     "LossParts",
     "MultiObjectiveLoss",
     "cosine",
     "dot",
     "euclidean",
     "infonce",
+    "jacobian_penalty",
     "mean_logsumexp",
 ]

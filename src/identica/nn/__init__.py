@@ -5,8 +5,8 @@
 Every encoder declares its ``receptive_field`` (:class:`~identica.data.Offset`),
 ``n_features_in`` and ``output_dimension`` and maps ``(batch, n_features_in, window)`` to
 ``(batch, output_dimension)``; none holds training logic. :func:`make_encoder` turns registry
-names (``"mlp"``, ``"conv5"`` … ``"conv50"``, the number being the receptive field) into
-modules. Subclass :class:`AbstractEncoder` for a new architecture.
+names (``"mlp"``, ``"mlp-clip"``, ``"conv5"`` … ``"conv50"``, the number being the receptive
+field) into modules. Subclass :class:`AbstractEncoder` for a new architecture.
 """
 
 from identica.data._offset import Offset as Offset
@@ -16,12 +16,14 @@ from identica.nn._base import AbstractEncoder as AbstractEncoder
 from identica.nn._base import reset_parameters as reset_parameters
 from identica.nn._conv import ConvEncoder as ConvEncoder
 from identica.nn._mlp import MLPEncoder as MLPEncoder
+from identica.nn._mlp_clip import ClippedMLPEncoder as ClippedMLPEncoder
 from identica.nn._registry import ENCODERS as ENCODERS
 from identica.nn._registry import make_encoder as make_encoder
 
 __all__ = [
     "ENCODERS",
     "AbstractEncoder",
+    "ClippedMLPEncoder",
     "ConvEncoder",
     "MLPEncoder",
     "Offset",

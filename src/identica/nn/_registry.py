@@ -8,6 +8,7 @@ from identica._validation import check_choice
 from identica.nn._base import AbstractEncoder
 from identica.nn._conv import ConvEncoder
 from identica.nn._mlp import MLPEncoder
+from identica.nn._mlp_clip import ClippedMLPEncoder
 
 __all__ = ["ENCODERS", "make_encoder"]
 
@@ -20,7 +21,7 @@ _CONV = {
     "conv36": (16, 3),
     "conv50": (23, 3),
 }
-ENCODERS: tuple[str, ...] = ("mlp", *_CONV)
+ENCODERS: tuple[str, ...] = ("mlp", "mlp-clip", *_CONV)
 
 
 def make_encoder(
@@ -35,8 +36,9 @@ def make_encoder(
 
     Parameters
     ----------
-    name : {"mlp", "conv5", "conv10", "conv15", "conv20", "conv36", "conv50"}
-        Registry key; the number is the receptive field in time steps.
+    name : {"mlp", "mlp-clip", "conv5", "conv10", "conv15", "conv20", "conv36", "conv50"}
+        Registry key; the number is the receptive field in time steps. ``"mlp-clip"`` is the
+        xCEBRA benchmark network (widths from the output dimension, clipped output).
     n_features_in, output_dimension, hidden_units : int
         Input channels, embedding dimension, hidden width.
     normalize : bool
@@ -58,6 +60,8 @@ def make_encoder(
     36
     """
     check_choice(name, ENCODERS, name="encoder", owner="make_encoder")
+    if name == "mlp-clip":
+        return ClippedMLPEncoder(n_features_in, output_dimension)
     if name == "mlp":
         return MLPEncoder(
             n_features_in, output_dimension, hidden_units=hidden_units, normalize=normalize

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
+from identica.losses._jacobian import JacobianRegularizer
 from identica.losses._module import InfoNCE
 from identica.sampling._base import AbstractSampler
 from identica.training._callbacks import AbstractCallback
@@ -59,6 +60,11 @@ class Solver:
         should then draw no negatives.
     session_starts : sequence of int, optional
         First global index of every session (with sequences of encoders and gathers).
+    regularizer : JacobianRegularizer, optional
+        Adds its weighted Jacobian penalty of the reference embeddings (single session; the
+        encoder must support double backward).
+    start_step : int
+        Steps trained before (for the regularizer's schedule).
 
     Examples
     --------
@@ -93,6 +99,8 @@ class Solver:
         callbacks: Sequence[AbstractCallback] = (),
         share_negatives: bool = False,
         session_starts: Sequence[int] | None = None,
+        regularizer: JacobianRegularizer | None = None,
+        start_step: int = 0,
     ) -> None:
         self.encoder = encoder
         self.gather = gather
@@ -117,20 +125,32 @@ class Solver:
         self.generator = generator
         self.callbacks = list(callbacks)
         self.share_negatives = share_negatives
+        self.regularizer = regularizer
+        self.steps_done = start_step
 
     def step(self) -> torch.Tensor:
         """One optimisation step; returns ``(total, alignment, uniformity)`` on the device."""
         batch = self.sampler.sample(self.batch_size, generator=self.generator)
         # batch_size references (per session); one or several (per objective) positives each
         n, m = len(batch.reference), len(batch.positive)
-        embedding = self.embed(torch.cat(batch))
+        weight = None if self.regularizer is None else self.regularizer.weight(self.steps_done)
+        if weight is None:
+            embedding = self.embed(torch.cat(batch))
+        else:
+            windows = self.gathers[0](torch.cat(batch)).detach().requires_grad_(True)
+            embedding = self.encoders[0](windows)
         reference, positive = embedding[:n], embedding[n : n + m]
         if self.share_negatives:
             parts = self.loss(reference, positive, reference, exclude_self=True)
         else:
             parts = self.loss(reference, positive, embedding[n + m :])
+        objective = parts.total
+        if weight is not None:
+            penalty = self.regularizer.penalty(windows, reference, generator=self.generator)
+            objective = objective + weight * penalty
+        self.steps_done += 1
         self.optimizer.zero_grad(set_to_none=True)
-        parts.total.backward()
+        objective.backward()
         self.optimizer.step()
         return torch.stack(parts).detach()
 
