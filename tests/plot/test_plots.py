@@ -37,7 +37,8 @@ def fitted() -> identica.Embedding:
 
 
 def test_public_names() -> None:
-    assert identica.plot.__all__ == ["plot_consistency", "plot_embedding", "plot_loss"]
+    assert identica.plot.__all__ == ["plot_attribution", "plot_consistency", "plot_embedding",
+                                     "plot_loss"]
     names = {n for n in vars(identica.plot) if not n.startswith("_")}
     assert names == set(identica.plot.__all__)
 
