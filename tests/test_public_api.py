@@ -21,6 +21,7 @@ MODULES = [
     "identica.decoders",
     "identica.exceptions",
     "identica.plot",
+    "identica.attribution",
 ]
 
 

@@ -5,9 +5,10 @@
 Fit :class:`Embedding` on neural data (and behaviour), transform recordings into embeddings,
 save them to safetensors files and :func:`load` them back. The subpackages hold the layers:
 ``data``, ``sampling``, ``nn``, ``losses``, ``training``, ``metrics``, ``decoders``,
-``synthetic`` and ``plot``.
+``synthetic``, ``plot`` and ``attribution``.
 """
 
+from identica import attribution as attribution
 from identica import data as data
 from identica import decoders as decoders
 from identica import exceptions as exceptions
@@ -29,6 +30,7 @@ __all__ = [
     "Embedding",
     "Objective",
     "__version__",
+    "attribution",
     "data",
     "decoders",
     "exceptions",
