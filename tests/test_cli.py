@@ -295,3 +295,20 @@ def test_unknown_objective_key(tmp_path, capsys, data) -> None:
                        "--out", tmp_path / "m.safetensors")
     assert code == 2 and "unknown key 'weigth' in an objective" in err
     assert "Did you mean 'weight'?" in err
+
+
+def test_attribute_writes_the_map(tmp_path, capsys, data, recording) -> None:
+    model_path, map_path = tmp_path / "model.safetensors", tmp_path / "map.npy"
+    assert fit(capsys, data, model_path, "--encoder", "mlp", *TINY)[0] == 0
+    code, out, err = run(capsys, "attribute", model_path, data, "--neural", "neural",
+                         "--out", map_path, "--method", "jacobian")
+    assert (code, err) == (0, "") and "(8, 12)" in out
+    expected = identica.attribution.attribute(identica.load(model_path), recording.neural,
+                                              method="jacobian").summary
+    np.testing.assert_allclose(np.load(map_path), expected, rtol=1e-6)
+
+
+def test_attribute_refuses_an_unknown_method(tmp_path, capsys, data) -> None:
+    code, _, err = run(capsys, "attribute", tmp_path / "m.safetensors", data, "--neural",
+                       "neural", "--out", tmp_path / "map.npy", "--method", "shap")
+    assert code == 2 and "invalid choice: 'shap'" in err

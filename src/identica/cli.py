@@ -248,6 +248,21 @@ def _transform(args: argparse.Namespace) -> int:
     return 0
 
 
+def _attribute(args: argparse.Namespace) -> int:
+    from identica.attribution import attribute
+
+    model = load(args.model)
+    _check_output(args.out)
+    neural = _load_arrays(args.data, {"--neural": args.neural})["--neural"]
+    summary = attribute(model, neural, method=args.method, inverse=args.inverse,
+                        session=args.session, return_per_sample=False).summary
+    with open(args.out, "wb") as file:
+        np.save(file, summary)
+    print(f"wrote {args.out}: {args.method} map of shape {summary.shape} "
+          "(embedding dimensions x neurons)")
+    return 0
+
+
 # -- entry point ---------------------------------------------------------------------------------
 
 
@@ -291,6 +306,21 @@ def _build_parser() -> tuple[_Parser, dict[str, argparse.ArgumentParser], list[s
     transform.add_argument("data", metavar="DATA.npz", help="archive of named arrays (np.savez)")
     transform.add_argument("--neural", required=True, metavar="KEY", help="(n_samples, n_neurons)")
     transform.add_argument("--out", required=True, metavar="EMB.npy", help="embedding file (.npy)")
+
+    from identica.attribution import INVERSES, METHODS
+
+    attribute = command("attribute", "which neurons drive which embedding dimension: write the "
+                                     "mean absolute attribution map of a saved model")
+    attribute.add_argument("model", metavar="MODEL", help="model file written by fit")
+    attribute.add_argument("data", metavar="DATA.npz", help="archive of named arrays (np.savez)")
+    attribute.add_argument("--neural", required=True, metavar="KEY", help="(n_samples, n_neurons)")
+    attribute.add_argument("--out", required=True, metavar="MAP.npy", help="map file (.npy)")
+    attribute.add_argument("--method", default="inverted-jacobian", choices=METHODS,
+                           help="attribution method (default: inverted-jacobian)")
+    attribute.add_argument("--inverse", default="lstsq", choices=INVERSES,
+                           help="pseudo-inverse route of inverted methods (default: lstsq)")
+    attribute.add_argument("--session", type=int, default=None,
+                           help="session of a multi-session model")
     return parser, sub, bools
 
 
@@ -338,7 +368,8 @@ def main(argv: list[str] | None = None) -> int:
         if extras:
             raise _UserError(f"unrecognized arguments: {' '.join(extras)}."
                              f"{_suggest(extras, sub.get(args.command))}", sub[args.command].prog)
-        return {"demo": _demo, "fit": _fit, "transform": _transform}[args.command](args)
+        commands = {"demo": _demo, "fit": _fit, "transform": _transform, "attribute": _attribute}
+        return commands[args.command](args)
     except (_UserError, IdenticaError, OSError) as error:
         sys.stderr.write(f"{_PROG}: error: {error}\n")
         if getattr(error, "command", None):
