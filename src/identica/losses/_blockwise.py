@@ -38,9 +38,12 @@ class _MeanLogSumExp(torch.autograd.Function):
                 diagonal.fill_(float("-inf"))
             if extra is not None:
                 logits = torch.cat([extra[start:stop, None], logits], dim=1)
-            lse = torch.logsumexp(logits, dim=1, keepdim=True)
-            total += lse.sum()
-            prob = torch.exp_(logits.sub_(lse))
+            # one exponential pass gives both the logsumexp and the softmax
+            peak = logits.amax(dim=1, keepdim=True)
+            prob = torch.exp_(logits.sub_(peak))
+            norm = prob.sum(dim=1, keepdim=True)
+            total += (peak + norm.log()).sum()
+            prob.div_(norm)
             if extra is not None:
                 grad_extra[start:stop] = prob[:, 0]
                 prob = prob[:, 1:]
