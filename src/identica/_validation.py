@@ -8,6 +8,8 @@ import difflib
 import numbers
 from collections.abc import Iterable
 
+import numpy as np
+
 from identica.exceptions import ConfigurationError
 
 
@@ -74,4 +76,20 @@ def check_float(
     hi = "inf" if high is None else str(high)
     raise ConfigurationError(
         f"{name!r} of {owner} must be a finite number in {bracket}{lo}, {hi}]. Got {value!r}."
+    )
+
+
+def check_generator(random_state: object, *, owner: str) -> np.random.Generator:
+    """A numpy Generator from a non-negative int, ``None`` or a Generator; else raise."""
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if random_state is None or (
+        isinstance(random_state, numbers.Integral)
+        and not isinstance(random_state, bool)
+        and random_state >= 0
+    ):
+        return np.random.default_rng(random_state)
+    raise ConfigurationError(
+        f"'random_state' of {owner} must be a non-negative int, a numpy.random.Generator "
+        f"or None. Got {random_state!r}."
     )

@@ -9,13 +9,10 @@ and then frozen (see :func:`attribution_benchmark` for the numbers).
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from identica._validation import check_float, check_int
+from identica._validation import check_float, check_generator, check_int
 from identica.data._recording import Recording
-from identica.exceptions import ConfigurationError
 
 __all__ = ["attribution_benchmark"]
 
@@ -102,7 +99,7 @@ def attribution_benchmark(
     n_samples = check_int(n_samples, name="n_samples", owner=_OWNER, low=2)
     n_neurons = check_int(n_neurons, name="n_neurons", owner=_OWNER, low=2)
     noise = check_float(noise, name="noise", owner=_OWNER, low=0.0, low_inclusive=True)
-    rng = _as_generator(random_state)
+    rng = check_generator(random_state, owner=_OWNER)
 
     k = _N_LATENTS_PER_GROUP
     latents = _reflected_walk(rng, n_samples, 2 * k)
@@ -125,22 +122,6 @@ def attribution_benchmark(
     }
     return Recording(
         neural=neural.astype(np.float32), continuous=latents32[:, k:].copy(), truth=truth
-    )
-
-
-def _as_generator(random_state: object) -> np.random.Generator:
-    """Turn an int, None or Generator into a Generator; raise on anything else."""
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if random_state is None or (
-        isinstance(random_state, numbers.Integral)
-        and not isinstance(random_state, bool)
-        and random_state >= 0
-    ):
-        return np.random.default_rng(random_state)
-    raise ConfigurationError(
-        f"'random_state' of {_OWNER} must be a non-negative int, a numpy.random.Generator "
-        f"or None. Got {random_state!r}."
     )
 
 

@@ -4,12 +4,11 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 
 import numpy as np
 
-from identica._validation import check_float, check_int
+from identica._validation import check_float, check_generator, check_int
 from identica.data._recording import Recording
 from identica.exceptions import ConfigurationError
 
@@ -111,7 +110,7 @@ def linear_track(
     rate_scale = check_float(
         rate_scale, name="rate_scale", owner=_OWNER, low=0.0, low_inclusive=True
     )
-    rng = _as_generator(random_state)
+    rng = check_generator(random_state, owner=_OWNER)
 
     if n_sessions == 1:
         return _session(rng, lengths[0], widths[0], bin_size, track_length, rate_scale)
@@ -135,22 +134,6 @@ def _per_session(value: object, n_sessions: int, *, name: str, low: int) -> list
             check_int(v, name=f"{name}[{i}]", owner=_OWNER, low=low) for i, v in enumerate(value)
         ]
     return [check_int(value, name=name, owner=_OWNER, low=low)] * n_sessions
-
-
-def _as_generator(random_state: object) -> np.random.Generator:
-    """Turn an int, None or Generator into a Generator; raise on anything else."""
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if random_state is None or (
-        isinstance(random_state, numbers.Integral)
-        and not isinstance(random_state, bool)
-        and random_state >= 0
-    ):
-        return np.random.default_rng(random_state)
-    raise ConfigurationError(
-        f"'random_state' of {_OWNER} must be a non-negative int, a numpy.random.Generator "
-        f"or None. Got {random_state!r}."
-    )
 
 
 def _session(
