@@ -23,7 +23,8 @@ import time
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--batch-size", type=int, default=512)
-    parser.add_argument("--negatives", default="independent", choices=("independent", "references"))
+    parser.add_argument("--negatives", default="references", choices=("independent", "references"),
+                        help="references: the estimator default (negatives=\"auto\")")
     parser.add_argument("--encoder", default="conv10")
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--threads", type=int, default=1)
