@@ -137,6 +137,7 @@ class MultiSessionSampler(AbstractSampler):
                     self._pairs.append(OffsetPairs(session_runs, time_offset))
                 except ConfigurationError as error:
                     raise ConfigurationError(f"Session {s}: {error}") from error
+            self._partners = OffsetPairs(runs, time_offset)  # time partners for any reference
         if uses_continuous:
             labels = np.ascontiguousarray(continuous, dtype=np.float32)
             self._labels = torch.from_numpy(labels)
@@ -266,7 +267,8 @@ class MultiSessionSampler(AbstractSampler):
         """Positives for session-blocked references (the same number from every session).
 
         Label conditionals deal them across sessions as :meth:`sample` does; ``time`` takes
-        ``t + d`` inside the reference's run (``t - d`` where that runs past its end).
+        ``t + d`` inside the reference's run (``t - d`` where that runs past its end, else the
+        run's far end).
         """
         if len(reference) % self.n_sessions:
             raise ValueError(
@@ -274,16 +276,7 @@ class MultiSessionSampler(AbstractSampler):
                 f"from each of the {self.n_sessions} sessions; got {len(reference)}."
             )
         if self.conditional == "time":
-            offsets = torch.tensor(
-                (self.time_offset,) if isinstance(self.time_offset, int) else self.time_offset,
-                dtype=torch.int64,
-            )
-            d = offsets[torch.randint(len(offsets), reference.shape, generator=generator)]
-            starts = torch.from_numpy(self.runs.starts)
-            run = torch.searchsorted(starts, reference, right=True) - 1
-            last = starts[run] + torch.from_numpy(self.runs.counts)[run] - 1
-            return torch.where(reference + d <= last, reference + d,
-                               torch.maximum(reference - d, starts[run]))
+            return self._partners.partner(reference, generator=generator)
         return self._dealt_positives(reference, len(reference) // self.n_sessions, generator)
 
     def _dealt_positives(

@@ -30,6 +30,7 @@ class OffsetPairs:
     def __init__(self, runs: ValidRuns, time_offset: int | tuple[int, ...]) -> None:
         offsets = (time_offset,) if isinstance(time_offset, int) else tuple(time_offset)
         self.offsets = offsets
+        self._runs = runs
         self._shrunk = [runs.shrink(d) for d in offsets]
         empty = [d for d, r in zip(offsets, self._shrunk, strict=True) if r.total == 0]
         if empty:
@@ -41,6 +42,22 @@ class OffsetPairs:
                 "time_offset or a longer recording."
             )
         self._offsets_tensor = torch.tensor(offsets, dtype=torch.int64)
+
+    def partner(self, reference: torch.Tensor, *, generator: torch.Generator) -> torch.Tensor:
+        """A time partner of each valid ``reference``: ``t + d`` where that stays in ``t``'s run,
+        else ``t - d``, else the run's far end (``d`` drawn uniformly from the offsets)."""
+        d = self._offsets_tensor[
+            torch.randint(len(self.offsets), reference.shape, generator=generator)
+        ]
+        starts = torch.from_numpy(self._runs.starts)
+        run = torch.searchsorted(starts, reference, right=True) - 1
+        first = starts[run]
+        last = first + torch.from_numpy(self._runs.counts)[run] - 1
+        forward, backward = reference + d, reference - d
+        far_end = torch.where(last - reference >= reference - first, last, first)
+        return torch.where(
+            forward <= last, forward, torch.where(backward >= first, backward, far_end)
+        )
 
     def all_pairs(self) -> list[tuple[int, np.ndarray]]:
         """For each offset ``d``, every first position ``u`` of a pair."""

@@ -51,14 +51,4 @@ class TimeSampler(AbstractSampler):
 
     def positive_for(self, reference: torch.Tensor, *, generator: torch.Generator) -> torch.Tensor:
         """``t + d`` where that stays in ``t``'s run, else ``t - d``, else the run's far end."""
-        offsets = torch.tensor(self._pairs.offsets, dtype=torch.int64)
-        d = offsets[torch.randint(len(offsets), reference.shape, generator=generator)]
-        starts = torch.from_numpy(self.runs.starts)
-        run = torch.searchsorted(starts, reference, right=True) - 1
-        first = starts[run]
-        last = first + torch.from_numpy(self.runs.counts)[run] - 1
-        forward, backward = reference + d, reference - d
-        nearest_end = torch.where(last - reference >= reference - first, last, first)
-        return torch.where(
-            forward <= last, forward, torch.where(backward >= first, backward, nearest_end)
-        )
+        return self._pairs.partner(reference, generator=generator)
