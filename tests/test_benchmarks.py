@@ -95,3 +95,34 @@ def test_scaling_rejects_unknown_sweep(tmp_path):
     )
     assert proc.returncode == 2 and "bogus" in proc.stderr
     assert not (tmp_path / "scaling.json").exists()
+
+
+ATTRIBUTION_KEYS = {"tool", "seed", "auc_inverted", "auc_jacobian", "r2_latents",
+                    "r2_z1_to_dims02", "r2_z2_to_dims35", "seconds", "attribution_seconds"}
+
+
+def _json_lines(proc: subprocess.CompletedProcess) -> list[dict]:
+    return [json.loads(line) for line in proc.stdout.splitlines()]
+
+
+def test_attribution_seeds_and_baselines():
+    proc = _run("attribution.py", "--generator", "--seeds", "0-1", "--iterations", "3",
+                "--baselines")
+    first, second, summary = _json_lines(proc)
+    assert ATTRIBUTION_KEYS <= first.keys() and (first["seed"], second["seed"]) == (0, 1)
+    assert {"auc_feature-ablation", "auc_inverted-integrated-gradients"} <= first.keys()
+    assert 0.0 <= first["auc_inverted"] <= 1.0 and first["iterations"] == 3
+    assert summary["seeds"] == [0, 1]
+    values = [first["auc_inverted"], second["auc_inverted"]]
+    assert summary["auc_inverted"]["min"] == min(values)
+    assert abs(summary["auc_inverted"]["mean"] - sum(values) / 2) < 1e-4
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("cebra") is None, reason="cebra (the bench extra) is not installed"
+)
+def test_attribution_with_cebra():
+    proc = _run("attribution.py", "--generator", "--iterations", "3", "--tool", "both")
+    identica_run, cebra_run = _json_lines(proc)
+    assert (identica_run["tool"], cebra_run["tool"]) == ("identica", "cebra")
+    assert ATTRIBUTION_KEYS <= cebra_run.keys()
