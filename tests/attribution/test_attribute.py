@@ -82,7 +82,9 @@ def test_restores_training_mode_and_works_under_no_grad(data):
     assert all(p.grad is None for p in encoder.parameters())
 
 
-@pytest.mark.parametrize("method", ["jacobian", "integrated-gradients", "feature-ablation"])
+@pytest.mark.parametrize(
+    "method", ["jacobian", "integrated-gradients", "feature-ablation", "gradient-shap"]
+)
 def test_works_under_inference_mode(data, method):
     torch.manual_seed(0)
     encoder = MLPEncoder(10, 3, hidden_units=8)
@@ -141,6 +143,23 @@ def test_warns_when_the_two_inverses_disagree(monkeypatch, mlp_model, data):
         ({"baseline": [0.0, 1.0]}, r"'baseline' .* shape \(10,\)"),
         ({"baseline": float("nan")}, "'baseline' of attribute must be finite"),
         ({"baseline": "zero"}, r"'baseline' .* Got 'zero'"),
+        ({"n_draws": 0}, r"'n_draws' of attribute must be an int in \[1, inf\]. Got 0"),
+        ({"noise": -0.1},
+         r"'noise' of attribute must be a finite number in \[0.0, inf\]. Got -0.1"),
+        ({"noise": float("inf")}, r"'noise' of attribute .* Got inf"),
+        ({"random_state": -1},
+         r"'random_state' of attribute must be a non-negative int, .* Got -1"),
+        ({"random_state": "seed"}, r"'random_state' of attribute .* Got 'seed'"),
+        ({"method": "integrated-gradients", "baseline": "shuffled"},
+         r"'baseline' of attribute must be a number or an array of shape \(10,\) .* for "
+         r"method 'integrated-gradients'; the string baselines \['shuffled'\] are only allowed "
+         r"for 'gradient-shap' and 'inverted-gradient-shap'. Got 'shuffled'"),
+        ({"method": "inverted-jacobian", "baseline": "shuffled"}, r"only allowed .* 'shuffled'"),
+        ({"method": "gradient-shap", "baseline": "shufled"},
+         r"'baseline' of attribute must be a number, an array of shape \(10,\) or one of "
+         r"\['shuffled'\] for method 'gradient-shap'. Got 'shufled'. Did you mean 'shuffled'"),
+        ({"method": "inverted-gradient-shap", "baseline": "zeros"}, r"one of \['shuffled'\]"),
+        ({"method": "gradient-shap", "baseline": [0.0, 1.0]}, r"'baseline' .* shape \(10,\)"),
     ],
 )
 def test_parameter_errors(mlp_model, data, kwargs, match):

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import difflib
 import warnings
 from typing import Any, NamedTuple
 
@@ -12,9 +13,10 @@ import torch
 from torch import nn
 
 from identica import _build
-from identica._validation import check_choice, check_int
+from identica._validation import check_choice, check_float, check_generator, check_int
 from identica.attribution._inverse import INVERSES, default_rcond, pinv, relative_difference
 from identica.attribution._methods import BASE_METHODS, LAGS, batch_maps
+from identica.attribution._shap import ShapSampler
 from identica.data._offset import Offset
 from identica.data._validate import check_neural
 from identica.data._windows import WindowGatherer
@@ -26,6 +28,7 @@ __all__ = ["METHODS", "AttributionMap", "attribute"]
 METHODS: tuple[str, ...] = (*BASE_METHODS, *(f"inverted-{m}" for m in BASE_METHODS))
 _AGREEMENT = 1e-4  # relative lstsq-vs-svd difference above which a rank problem is reported
 _OWNER = "attribute"
+_STRING_BASELINES = ("shuffled",)  # baselines drawn per sample: gradient SHAP only
 
 
 class AttributionMap(NamedTuple):
@@ -52,6 +55,9 @@ def attribute(
     lags: str = "mean",
     baseline: Any = 0.0,
     n_steps: int = 50,
+    n_draws: int = 5,
+    noise: float = 0.0,
+    random_state: int | np.random.Generator | None = 0,
     batch_size: int = 1024,
     session: int | None = None,
     return_per_sample: bool = True,
@@ -71,6 +77,13 @@ def attribute(
       Gauss–Legendre nodes; its entries sum to ``f(x_t) - f(b)`` (times ``1/W`` with lags).
     - ``"feature-ablation"``: column ``d`` is ``f(x_t) - f(x_t with neuron d = b_d)``, the
       neuron replaced in every lag of the window.
+    - ``"gradient-shap"`` (expected gradients): the mean over ``n_draws`` draws of
+      ``(x̃ - b) ⊙ J_f(b + α(x̃ - b))`` with ``α ~ U(0, 1)``, ``x̃ = x_t + ε``,
+      ``ε ~ N(0, noise²)`` per entry, and ``b`` the fixed ``baseline`` or, with
+      ``baseline="shuffled"``, a window of entries drawn from all entries of ``X``. In
+      expectation over ``α`` and ``b`` (noise 0) its entries sum to ``f(x_t) - E_b f(b)``
+      (times ``1/W`` with lags): complete in expectation, not per draw. With a fixed
+      baseline it is a Monte Carlo estimate of integrated gradients.
     - ``"inverted-<method>"``: the Moore–Penrose pseudo-inverse of that method's per-sample
       map (D × C), stored transposed as C × D. ``"inverted-jacobian"`` is the xCEBRA method.
 
@@ -94,13 +107,27 @@ def attribute(
     lags : {"mean", "convabs"}, default="mean"
         Lag reduction of gradient-based maps: ``"mean"`` averages over lags, ``"convabs"``
         averages absolute values (also for a window of one step). Unused by feature ablation.
-    baseline : float or array-like of shape (n_features,), default=0.0
-        Reference input of integrated gradients and the replacement value of feature
-        ablation. Unused by the other methods.
+    baseline : float, array-like of shape (n_features,) or "shuffled", default=0.0
+        Reference input of integrated gradients and gradient SHAP, and the replacement value
+        of feature ablation. ``"shuffled"`` (gradient SHAP only) draws a new baseline window
+        for every time step and draw: each entry an independent draw from the pooled entries
+        of ``X`` (the entries of a random permutation of ``X``). Unused by the other methods.
     n_steps : int, default=50
         Gauss–Legendre nodes of integrated gradients.
+    n_draws : int, default=5
+        Draws (baseline, ``α``, noise) per time step of gradient SHAP.
+    noise : float, default=0.0
+        Standard deviation of the Gaussian input noise of gradient SHAP.
+    random_state : int, numpy.random.Generator or None, default=0
+        Seeds the draws of gradient SHAP (a Generator is advanced by one draw; ``None`` takes
+        fresh entropy); the global torch and numpy generators are never used. Draw ``k`` of
+        time step ``t`` comes from a CPU ``torch.Generator`` seeded by ``(random_state,
+        t // 256, k)``, so the draws do not depend on ``batch_size`` (the maps then agree up
+        to floating-point rounding) and one ``random_state`` gives bit-identical maps for one
+        ``batch_size`` and device. Unused by the other methods.
     batch_size : int, default=1024
-        Time steps per encoder call.
+        Time steps per encoder call; for gradient SHAP, windows (time steps × draws) per
+        encoder call, with at least one draw of every time step of the batch.
     session : int, optional
         Session whose encoder and features to use, for a model fitted on several sessions with
         separate encoders.
@@ -119,7 +146,8 @@ def attribute(
         ``model_or_encoder`` is an Embedding that is not fitted.
     ConfigurationError
         An unknown method, inverse or lag reduction (the closest option is suggested), a
-        parameter out of range, a baseline of the wrong shape, or a wrong ``session``.
+        parameter out of range, a baseline of the wrong shape, a string baseline other than
+        ``"shuffled"`` with gradient SHAP, or a wrong ``session``.
     DataValidationError
         ``X`` is not a finite 2-D array with the encoder's number of features.
 
@@ -133,11 +161,18 @@ def attribute(
     >>> maps = attribute(encoder, X, method="inverted-jacobian")
     >>> maps.summary.shape, maps.per_sample.shape
     ((3, 10), (100, 3, 10))
+    >>> shap = attribute(encoder, X, method="gradient-shap", baseline="shuffled", random_state=1)
+    >>> bool(np.all(shap.per_sample == attribute(
+    ...     encoder, X, method="gradient-shap", baseline="shuffled", random_state=1).per_sample))
+    True
     """
     check_choice(method, METHODS, name="method", owner=_OWNER)
     check_choice(inverse, INVERSES, name="inverse", owner=_OWNER)
     check_choice(lags, LAGS, name="lags", owner=_OWNER)
     check_int(n_steps, name="n_steps", owner=_OWNER, low=1)
+    check_int(n_draws, name="n_draws", owner=_OWNER, low=1)
+    check_float(noise, name="noise", owner=_OWNER, low=0.0, low_inclusive=True)
+    rng = check_generator(random_state, owner=_OWNER)
     check_int(batch_size, name="batch_size", owner=_OWNER, low=1)
     encoder, field, device, n_features, threads = _resolve(model_or_encoder, session)
     neural = check_neural(X)
@@ -149,18 +184,27 @@ def attribute(
     dtype = _float_dtype(encoder)
     if dtype != torch.float32:  # check_neural gives float32; keep a float64 encoder's precision
         neural = np.asarray(X, dtype=np.float64)
-    base = _baseline(baseline, n_features)
     invert = method.startswith("inverted-")
     base_method = method.removeprefix("inverted-")
+    base = _baseline(baseline, n_features, base_method)
+    seed = int(rng.integers(2**63 - 1)) if base_method == "gradient-shap" else 0
     was_training = encoder.training
     encoder.eval()
     try:
         with _build.num_threads(threads), torch.inference_mode(False), torch.enable_grad():
+            data = torch.from_numpy(neural).to(device=device, dtype=dtype)
+            fixed = None if base is None else torch.from_numpy(base).to(data).view(1, -1, 1)
+            shap = None
+            if base_method == "gradient-shap":
+                shap = ShapSampler(
+                    n_draws=n_draws, noise=float(noise), window=(n_features, len(field)),
+                    seed=seed, per_call=batch_size, baseline=fixed,
+                    pool=data if base is None else None,
+                )
             summary, per_sample, worst = _run(
-                encoder, torch.from_numpy(neural).to(device=device, dtype=dtype), field,
-                base_method, invert=invert, inverse=inverse, lags=lags,
-                baseline=torch.from_numpy(base).to(device=device, dtype=dtype).view(1, -1, 1),
-                n_steps=n_steps, batch_size=batch_size, keep=return_per_sample,
+                encoder, data, field, base_method, invert=invert, inverse=inverse, lags=lags,
+                baseline=fixed, n_steps=n_steps, shap=shap, batch_size=batch_size,
+                keep=return_per_sample,
             )
     finally:
         encoder.train(was_training)
@@ -187,8 +231,9 @@ def _run(
     invert: bool,
     inverse: str,
     lags: str,
-    baseline: torch.Tensor,
+    baseline: torch.Tensor | None,
     n_steps: int,
+    shap: ShapSampler | None,
     batch_size: int,
     keep: bool,
 ) -> tuple[np.ndarray, np.ndarray | None, tuple[int, float]]:
@@ -203,7 +248,7 @@ def _run(
     for start in range(0, n, batch_size):
         index = torch.arange(start, min(n, start + batch_size)) + field.left
         maps = batch_maps(encoder, gather(index), method, lags=lags, baseline=baseline,
-                          n_steps=n_steps).detach().cpu()
+                          n_steps=n_steps, shap=shap, start=start).detach().cpu()
         if invert:
             maps64 = maps.double()
             rcond = default_rcond(maps.shape, maps.dtype)
@@ -271,8 +316,24 @@ def _float_dtype(encoder: nn.Module) -> torch.dtype:
     return first.dtype if first is not None and first.is_floating_point() else torch.float32
 
 
-def _baseline(baseline: Any, n_features: int) -> np.ndarray:
-    """``baseline`` as a float64 array of shape ``(n_features,)``, or raise."""
+def _baseline(baseline: Any, n_features: int, method: str) -> np.ndarray | None:
+    """``baseline`` as a float64 array of shape ``(n_features,)``, None for shuffled, or raise."""
+    if isinstance(baseline, str):
+        if method == "gradient-shap" and baseline in _STRING_BASELINES:
+            return None
+        if method == "gradient-shap":
+            close = difflib.get_close_matches(baseline, _STRING_BASELINES, n=1)
+            raise ConfigurationError(
+                f"'baseline' of attribute must be a number, an array of shape ({n_features},) "
+                f"or one of {list(_STRING_BASELINES)} for method 'gradient-shap'. Got "
+                f"{baseline!r}." + (f" Did you mean {close[0]!r}?" if close else "")
+            )
+        raise ConfigurationError(
+            f"'baseline' of attribute must be a number or an array of shape ({n_features},) "
+            f"(one value per neuron) for method {method!r}; the string baselines "
+            f"{list(_STRING_BASELINES)} are only allowed for 'gradient-shap' and "
+            f"'inverted-gradient-shap'. Got {baseline!r}."
+        )
     try:
         array = np.asarray(baseline, dtype=np.float64)
     except (TypeError, ValueError):

@@ -14,6 +14,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from identica.attribution._jacobian import window_jacobian
+from identica.attribution._shap import ShapSampler, gradient_shap
+
 __all__ = ["BASE_METHODS", "LAGS", "batch_maps"]
 
 BASE_METHODS: tuple[str, ...] = (
@@ -21,25 +24,9 @@ BASE_METHODS: tuple[str, ...] = (
     "feature-ablation",
     "integrated-gradients",
     "gradient-x-input",
+    "gradient-shap",
 )
 LAGS: tuple[str, ...] = ("mean", "convabs")
-
-
-def window_jacobian(encoder: nn.Module, windows: torch.Tensor) -> torch.Tensor:
-    """``∂f_c / ∂x[d, w]`` for every window: ``(batch, C, D, W)``, by ``C`` backward passes."""
-    leaf = windows.detach().clone().requires_grad_(True)
-    out = encoder(leaf)
-    n_out = out.shape[1]
-    if not out.requires_grad:  # the output does not depend on the input at all
-        return leaf.new_zeros((len(leaf), n_out, *leaf.shape[1:]))
-    rows = [
-        torch.autograd.grad(
-            out[:, c].sum(), leaf, retain_graph=c < n_out - 1, allow_unused=True,
-            materialize_grads=True,
-        )[0]
-        for c in range(n_out)
-    ]
-    return torch.stack(rows, dim=1)
 
 
 def reduce_lags(maps: torch.Tensor, lags: str) -> torch.Tensor:
@@ -80,14 +67,26 @@ def batch_maps(
     method: str,
     *,
     lags: str,
-    baseline: torch.Tensor,
+    baseline: torch.Tensor | None,
     n_steps: int,
+    shap: ShapSampler | None = None,
+    start: int = 0,
 ) -> torch.Tensor:
-    """Per-sample maps ``(batch, C, D)`` of ``method`` (one of :data:`BASE_METHODS`)."""
+    """Per-sample maps ``(batch, C, D)`` of ``method`` (one of :data:`BASE_METHODS`).
+
+    ``baseline`` (``(1, D, 1)``) serves feature ablation and integrated gradients; ``shap``
+    holds the random draws of gradient SHAP, whose windows are those of time steps
+    ``start .. start + batch - 1``.
+    """
     if method == "feature-ablation":
+        assert baseline is not None
         return feature_ablation(encoder, windows, baseline)
     if method == "integrated-gradients":
+        assert baseline is not None
         maps = integrated_gradients(encoder, windows, baseline, n_steps)
+    elif method == "gradient-shap":
+        assert shap is not None
+        maps = gradient_shap(encoder, windows, shap, start)
     elif method == "gradient-x-input":
         maps = window_jacobian(encoder, windows) * windows.unsqueeze(1)
     else:
