@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from _linear_encoder import LinearWindowEncoder
 from torch import nn
 from torch.func import jacrev, vmap
 
@@ -20,21 +21,6 @@ from identica.data import Offset
 from identica.nn import MLPEncoder
 
 N_DRAWS = 2000
-
-
-class LinearWindowEncoder(nn.Module):
-    """f(window) = Σ_w W_w x[:, :, w], in float64: its window Jacobian is W_w."""
-
-    def __init__(self, weight: np.ndarray, left: int = 0) -> None:
-        super().__init__()
-        n_out, n_in, width = weight.shape
-        self.receptive_field = Offset(left, width - left)
-        self.n_features_in = n_in
-        self.output_dimension = n_out
-        self.weight = nn.Parameter(torch.from_numpy(weight))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.einsum("cdw,bdw->bc", self.weight, x)
 
 
 @pytest.fixture
