@@ -13,6 +13,8 @@ the embedding is reported (all six dimensions, and per block: Z1 → dims 0-2, Z
 the two cross terms). ``--regularize`` trains 6000 steps with a Jacobian penalty ramped from 0
 at step 2500 to ``--reg-weight`` at 5000. ``--baselines`` adds the AUC of every method of
 ``identica.attribution.METHODS`` (gradient SHAP with zero and with shuffled baselines).
+``--clip C`` changes the encoder's output bound (Hardtanh(-C, C); the spec's 5), e.g. 1000 to
+see what the bound costs.
 
 ``--tool cebra`` (or ``both``) trains the same configuration with CEBRA 0.6.1's multi-objective
 solver (``offset1-model-mse-clip-5-5``, ``FixedEuclideanInfoNCE``, ``time`` and ``time_delta``
@@ -76,6 +78,7 @@ def _load(args: argparse.Namespace, seed: int):
 
 def _fit_identica(args, seed, iterations, neural, latents):
     import numpy as np
+    import torch
 
     import identica
     from identica import Objective
@@ -83,8 +86,13 @@ def _fit_identica(args, seed, iterations, neural, latents):
 
     regularization = (LinearRamp(**RAMP, start=0.0, end=args.reg_weight)
                       if args.regularize else None)
+    encoder = "mlp-clip"
+    if args.clip != 5.0:  # the same network with another output bound, seeded from the seed
+        encoder = identica.nn.reset_parameters(
+            identica.nn.ClippedMLPEncoder(neural.shape[1], 6, clip=args.clip),
+            generator=torch.Generator().manual_seed(seed))
     model = identica.Embedding(
-        encoder="mlp-clip", output_dimension=6, batch_size=512, num_negatives=512,
+        encoder=encoder, output_dimension=6, batch_size=512, num_negatives=512,
         learning_rate=3e-4, temperature=1.0, max_iterations=iterations, device="cpu",
         num_threads=args.threads, random_state=seed, jacobian_regularization=regularization,
         objectives=[
@@ -196,6 +204,7 @@ def _run(args, tool: str, seed: int) -> dict:
         "seed": seed,
         "regularize": args.reg_weight if args.regularize else None,
         "iterations": iterations,
+        "clip": args.clip if tool == "identica" else 5.0,
         "auc_inverted": auc(inverted.summary, truth),
         "auc_jacobian": auc(identica.attribution.attribute(
             model, neural, method="jacobian", return_per_sample=False).summary, truth),
@@ -242,8 +251,12 @@ def main() -> None:
     parser.add_argument("--reg-weight", type=float, default=0.1)
     parser.add_argument("--baselines", action="store_true",
                         help="also score every method of identica.attribution.METHODS")
+    parser.add_argument("--clip", type=float, default=5.0,
+                        help="output bound of the mlp-clip encoder (identica only; spec: 5)")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
+    if args.clip != 5.0 and args.tool != "identica":
+        parser.error("--clip applies to --tool identica only")
     if args.seed is not None and args.seeds is not None:
         parser.error("give --seed or --seeds, not both")
     seeds = args.seeds or [0 if args.seed is None else args.seed]

@@ -25,9 +25,11 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
     Parameters
     ----------
     encoder : str or nn.Module, default="conv10"
-        ``"mlp"``, ``"conv5"``, ``"conv10"``, ``"conv15"``, ``"conv20"``, ``"conv36"``,
-        ``"conv50"`` (the number is the receptive field), or a module declaring
-        ``receptive_field``, ``n_features_in`` and ``output_dimension``.
+        ``"mlp"``, ``"mlp-clip"`` (the xCEBRA benchmark network: widths from the output
+        dimension, output clipped to ±5), ``"conv5"``, ``"conv10"``, ``"conv15"``, ``"conv20"``,
+        ``"conv36"``, ``"conv50"`` (the number is the receptive field), or a module declaring
+        ``receptive_field``, ``n_features_in`` and ``output_dimension`` (used as given: copied,
+        not re-initialised).
     output_dimension : int, default=8
         Embedding dimension.
     hidden_units : int, default=32
