@@ -10,7 +10,8 @@ time offset 1) — squared-euclidean similarity, temperature 1, batch 512, Adam 
 1 thread. Then maps ``mean_t |J|`` and ``mean_t |J⁺ᵀ|`` (lstsq) on the training data are scored
 against the ground-truth map by ROC-AUC, and the in-sample affine R² from the true latents to
 the embedding is reported (all six dimensions, and per block: Z1 → dims 0-2, Z2 → dims 3-5 and
-the two cross terms). ``--regularize`` trains 6000 steps with a Jacobian penalty ramped from 0
+the two cross terms), and the fraction of embedding entries at the encoder's output bound
+(``at_bound``). ``--regularize`` trains 6000 steps with a Jacobian penalty ramped from 0
 at step 2500 to ``--reg-weight`` at 5000. ``--baselines`` adds the AUC of every method of
 ``identica.attribution.METHODS`` (gradient SHAP with zero and with shuffled baselines).
 ``--clip C`` changes the encoder's output bound (Hardtanh(-C, C); the spec's 5), e.g. 1000 to
@@ -210,6 +211,8 @@ def _run(args, tool: str, seed: int) -> dict:
             model, neural, method="jacobian", return_per_sample=False).summary, truth),
         "r2_latents": _r2(latents, embedding),
     }
+    bound = args.clip if tool == "identica" else 5.0
+    result["at_bound"] = float((abs(embedding) >= bound * (1 - 1e-6)).mean())
     for src, s in (("z1", slice(0, 3)), ("z2", slice(3, 6))):
         for dims, d in (("02", slice(0, 3)), ("35", slice(3, 6))):
             result[f"r2_{src}_to_dims{dims}"] = _r2(latents[:, s], embedding[:, d])
