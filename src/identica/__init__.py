@@ -11,6 +11,7 @@ save them to safetensors files and :func:`load` them back. The subpackages hold 
 from identica import attribution as attribution
 from identica import data as data
 from identica import decoders as decoders
+from identica import estimator as estimator
 from identica import exceptions as exceptions
 from identica import losses as losses
 from identica import metrics as metrics
@@ -19,11 +20,12 @@ from identica import plot as plot
 from identica import sampling as sampling
 from identica import synthetic as synthetic
 from identica import training as training
-from identica._ensemble import ConsistencyEnsemble as ConsistencyEnsemble
-from identica._objectives import Objective as Objective
-from identica._serialization import load as load
+from identica import workflows as workflows
 from identica._version import __version__ as __version__
+from identica.estimator import ConsistencyEnsemble as ConsistencyEnsemble
 from identica.estimator import Embedding as Embedding
+from identica.estimator import Objective as Objective
+from identica.estimator import load as load
 
 __all__ = [
     "ConsistencyEnsemble",
@@ -33,6 +35,7 @@ __all__ = [
     "attribution",
     "data",
     "decoders",
+    "estimator",
     "exceptions",
     "load",
     "losses",
@@ -42,4 +45,5 @@ __all__ = [
     "sampling",
     "synthetic",
     "training",
+    "workflows",
 ]

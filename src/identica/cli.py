@@ -25,13 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from identica._config import read_config
-from identica._demo import run_demo
-from identica._params import check_params
-from identica._serialization import load
 from identica._version import __version__
-from identica.estimator import Embedding
+from identica.estimator import Embedding, EmbeddingConfig, load
 from identica.exceptions import IdenticaError
+from identica.workflows import read_config, run_demo
 
 __all__ = ["main"]
 
@@ -213,7 +210,7 @@ def _fit(args: argparse.Namespace) -> int:
     params = read_config(args.config) if args.config else {}
     params.update({k[len(_PREFIX):]: v for k, v in vars(args).items() if k.startswith(_PREFIX)})
     model = Embedding(**params)
-    check_params(model.get_params())  # parameter errors before any data is read
+    EmbeddingConfig.from_params(model.get_params())  # parameter errors before any data is read
     _check_output(args.out)
     data = _load_arrays(args.data, {"--neural": args.neural, "--behavior": args.behavior,
                                     "--discrete": args.discrete})

@@ -20,7 +20,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.utils.validation import validate_data
 
-from identica._validation import check_choice, check_float, check_int
+from identica._checks import check_choice, check_float, check_int
 from identica.exceptions import ConfigurationError, DataValidationError, NotFittedError
 
 __all__ = ["KNNDecoder", "LinearDecoder", "decode"]

@@ -12,16 +12,16 @@ import numpy as np
 import torch
 from torch import nn
 
-from identica import _build
-from identica._validation import check_choice, check_float, check_generator, check_int
+from identica import _runtime
+from identica._checks import check_choice, check_float, check_int, check_random_state
 from identica.attribution._inverse import INVERSES, default_rcond, pinv, relative_difference
 from identica.attribution._methods import BASE_METHODS, LAGS, batch_maps
 from identica.attribution._shap import ShapSampler
 from identica.data._offset import Offset
 from identica.data._validate import check_neural
-from identica.data._windows import WindowGatherer
 from identica.estimator import Embedding
 from identica.exceptions import ConfigurationError, DataValidationError
+from identica.nn._embed import RowWindows
 
 __all__ = ["METHODS", "AttributionMap", "attribute"]
 
@@ -172,7 +172,7 @@ def attribute(
     check_int(n_steps, name="n_steps", owner=_OWNER, low=1)
     check_int(n_draws, name="n_draws", owner=_OWNER, low=1)
     check_float(noise, name="noise", owner=_OWNER, low=0.0, low_inclusive=True)
-    rng = check_generator(random_state, owner=_OWNER)
+    rng = check_random_state(random_state, owner=_OWNER)
     check_int(batch_size, name="batch_size", owner=_OWNER, low=1)
     encoder, field, device, n_features, threads = _resolve(model_or_encoder, session)
     neural = check_neural(X)
@@ -191,7 +191,7 @@ def attribute(
     was_training = encoder.training
     encoder.eval()
     try:
-        with _build.num_threads(threads), torch.inference_mode(False), torch.enable_grad():
+        with _runtime.num_threads(threads), torch.inference_mode(False), torch.enable_grad():
             data = torch.from_numpy(neural).to(device=device, dtype=dtype)
             fixed = None if base is None else torch.from_numpy(base).to(data).view(1, -1, 1)
             shap = None
@@ -238,16 +238,13 @@ def _run(
     keep: bool,
 ) -> tuple[np.ndarray, np.ndarray | None, tuple[int, float]]:
     n = len(neural)
-    padded = torch.cat(
-        [neural[:1].expand(field.left, -1), neural, neural[-1:].expand(field.right - 1, -1)]
-    )
-    gather = WindowGatherer(padded, field)
+    rows = RowWindows(neural, field)
     total: torch.Tensor | None = None
     parts = []
     n_bad, worst = 0, 0.0
     for start in range(0, n, batch_size):
-        index = torch.arange(start, min(n, start + batch_size)) + field.left
-        maps = batch_maps(encoder, gather(index), method, lags=lags, baseline=baseline,
+        windows = rows.windows(start, min(n, start + batch_size))
+        maps = batch_maps(encoder, windows, method, lags=lags, baseline=baseline,
                           n_steps=n_steps, shap=shap, start=start).detach().cpu()
         if invert:
             maps64 = maps.double()

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from identica._validation import check_choice, check_float
+from identica._checks import check_choice, check_float
 from identica.exceptions import DataValidationError
 
 __all__ = ["INVERSES", "pseudo_inverse"]

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from identica import _build
+from identica import _runtime
 from identica.attribution._jacobian import window_jacobian
 
 __all__ = ["BLOCK", "ShapDraws", "ShapSampler", "gradient_shap"]
@@ -64,7 +64,7 @@ class ShapSampler:
     def _block(self, block: int, draw: int) -> tuple[torch.Tensor, ...]:
         """CPU float64 / int64 draws of one block of ``BLOCK`` time steps and one draw."""
         sequence = np.random.SeedSequence(self.seed, spawn_key=(block, draw))
-        generator = _build.torch_generator(sequence)
+        generator = _runtime.torch_generator(sequence)
         shape = (BLOCK, *self.window)
         alpha = torch.rand(BLOCK, dtype=torch.float64, generator=generator)
         index = (torch.empty(0, dtype=torch.int64) if self.pool is None else

@@ -5,9 +5,11 @@
 :func:`infonce` takes reference, positive and negative embeddings and a similarity object
 (:data:`cosine`, :data:`dot`, :data:`euclidean`) and returns :class:`LossParts` — the total and
 its alignment and uniformity parts. :class:`InfoNCE` wraps it with a fixed or learned
-temperature. Subclass :class:`AbstractSimilarity` for a new similarity measure.
+temperature. Subclass :class:`AbstractContrastiveLoss` for a new loss (it receives the batch's
+pair context) and :class:`AbstractSimilarity` for a new similarity measure.
 """
 
+from identica.losses._base import AbstractContrastiveLoss as AbstractContrastiveLoss
 from identica.losses._blockwise import mean_logsumexp as mean_logsumexp
 from identica.losses._infonce import DENOMINATORS as DENOMINATORS
 from identica.losses._infonce import LossParts as LossParts
@@ -27,6 +29,7 @@ from identica.losses._similarity import dot as dot
 from identica.losses._similarity import euclidean as euclidean
 
 __all__ = [
+    "AbstractContrastiveLoss",
     "DENOMINATORS",
     "SIMILARITIES",
     "AbstractSimilarity",

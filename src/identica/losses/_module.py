@@ -5,18 +5,20 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from identica.losses._base import AbstractContrastiveLoss
 from identica.losses._infonce import DENOMINATORS, LossParts, infonce
 from identica.losses._similarity import AbstractSimilarity, cosine
 
 __all__ = ["InfoNCE"]
 
 
-class InfoNCE(nn.Module):
+class InfoNCE(AbstractContrastiveLoss):
     """InfoNCE loss with a fixed or learned temperature.
 
     A learned temperature is ``τ = min_temperature + softplus(ρ)``, with ``ρ`` initialised so
@@ -95,6 +97,7 @@ class InfoNCE(nn.Module):
         negative: torch.Tensor,
         *,
         exclude_self: bool = False,
+        context: Any = None,
     ) -> LossParts:
         """Loss of ``(n, d)`` positive pairs against ``(m, d)`` negatives; see :func:`infonce`."""
         return infonce(

@@ -5,17 +5,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import nn
 
+from identica.losses._base import AbstractContrastiveLoss
 from identica.losses._infonce import LossParts
 from identica.losses._module import InfoNCE
 
 __all__ = ["MultiObjectiveLoss"]
 
 
-class MultiObjectiveLoss(nn.Module):
+class MultiObjectiveLoss(AbstractContrastiveLoss):
     """``Σ_k weight_k · InfoNCE_k`` on the dimensions ``dims_k`` of shared embeddings.
 
     The positives of the ``K`` objectives come stacked: rows ``[k n, (k + 1) n)`` of
@@ -68,6 +70,7 @@ class MultiObjectiveLoss(nn.Module):
         negative: torch.Tensor,
         *,
         exclude_self: bool = False,
+        context: Any = None,
     ) -> LossParts:
         n = len(reference)
         total = alignment = uniformity = reference.new_zeros(())

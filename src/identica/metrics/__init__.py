@@ -15,10 +15,12 @@ from ._attribution import attribution_auc as attribution_auc
 from ._attribution import attribution_gaps as attribution_gaps
 from ._consistency import consistency as consistency
 from ._consistency import consistency_matrix as consistency_matrix
+from ._goodness_of_fit import bits as bits
 from ._goodness_of_fit import goodness_of_fit as goodness_of_fit
 from ._goodness_of_fit import goodness_of_fit_history as goodness_of_fit_history
 
 __all__ = [
+    "bits",
     "attribution_auc",
     "attribution_gaps",
     "consistency",

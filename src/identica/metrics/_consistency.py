@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from identica._validation import check_int
+from identica._checks import check_int
 from identica.exceptions import ConfigurationError, DataValidationError
 
 __all__ = ["consistency", "consistency_matrix"]

@@ -8,28 +8,11 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
-
-from identica._validation import check_int
 
 if TYPE_CHECKING:
     from identica.estimator import Embedding
 
-__all__ = ["goodness_of_fit", "goodness_of_fit_history"]
-
-
-def _shares_negatives(model: Embedding) -> bool:
-    return model.negatives == "references" or (
-        model.negatives == "auto" and model.num_negatives is None
-    )
-
-
-def _chance(model: Embedding) -> float:
-    if _shares_negatives(model):
-        negatives = model.batch_size - 1
-    else:
-        negatives = model.num_negatives or model.batch_size
-    return math.log(negatives + (1 if model.denominator == "full" else 0))
+__all__ = ["bits", "goodness_of_fit", "goodness_of_fit_history"]
 
 
 def goodness_of_fit(
@@ -44,19 +27,21 @@ def goodness_of_fit(
     """Information the embedding carries about positive pairs, in bits.
 
     ``bits = (log C - InfoNCE) · log2(e)``, with ``C`` the number of denominator terms
-    (``num_negatives``, +1 for the full denominator) and InfoNCE the mean over ``n_batches``
-    batches drawn from ``(X, y)`` with the model's conditional and a fixed generator. 0 bits is
-    chance; values can be slightly negative near chance.
+    (``num_negatives``, +1 for the full denominator; summed with the objectives' weights for
+    multi-objective models) and InfoNCE the mean over ``n_batches`` batches drawn from
+    ``(X, y)`` as in training. 0 bits is chance; values can be slightly negative near chance.
+    A pure function of what the model gives: ``model.contrastive_loss(...)`` and
+    ``model.chance_loss_``, so any model with these two works.
 
     Parameters
     ----------
     model : Embedding
-        A fitted estimator.
+        A fitted estimator (single- or multi-session, hybrid or multi-objective).
     X, y, discrete
         Data and labels as for :meth:`Embedding.fit`.
     n_batches : int, default=500
         Batches to average over.
-    random_state : int, default=0
+    random_state : int, numpy Generator or RandomState, default=0
         Seed of the batch draws.
 
     Returns
@@ -73,39 +58,29 @@ def goodness_of_fit(
     >>> identica.metrics.goodness_of_fit(model, data.neural, data.continuous, n_batches=5) > 0
     True
     """
-    from identica import _build
-    from identica.data._dataset import Dataset
-    from identica.data._validate import as_recording
-    from identica.data._windows import WindowGatherer
+    loss = model.contrastive_loss(X, y, discrete=discrete, n_batches=n_batches,
+                                  random_state=random_state)
+    return bits(loss, model.chance_loss_)
 
-    model._check_fitted()
-    n_batches = check_int(n_batches, name="n_batches", owner="goodness_of_fit", low=1)
-    recording = as_recording(X, y, discrete=discrete)
-    conditional = _build.resolve_conditional(model.conditional_, recording)
-    field = model.receptive_field_
-    dataset = Dataset([recording])
-    runs = dataset.valid_runs(field)
-    n = model.batch_size
-    shared = _shares_negatives(model)
-    sampler = _build.make_sampler(
-        conditional, dataset, runs, time_offset=model.time_offset, delta=model.delta,
-        prior=model.prior, num_negatives=0 if shared else model.num_negatives or n,
-    )
-    encoder = model.encoder_
-    gather = WindowGatherer(torch.from_numpy(recording.neural).to(model.device_), field)
-    generator = torch.Generator().manual_seed(random_state)
-    total = torch.zeros((), dtype=torch.float64, device=model.device_)
-    was_training = encoder.training
-    encoder.eval()
-    with torch.no_grad():
-        for _ in range(n_batches):
-            batch = sampler.sample(n, generator=generator)
-            emb = encoder(gather(torch.cat(batch)))
-            negative = emb[:n] if shared else emb[2 * n :]
-            parts = model.loss_(emb[:n], emb[n : 2 * n], negative, exclude_self=shared)
-            total += parts.total.double()
-    encoder.train(was_training)
-    return float((_chance(model) - float(total) / n_batches) * math.log2(math.e))
+
+def bits(loss: Any, chance: float) -> Any:
+    """``(chance - loss) · log2(e)``: how far below chance a loss is, in bits.
+
+    Parameters
+    ----------
+    loss : float or ndarray
+        InfoNCE values.
+    chance : float
+        The InfoNCE at chance (the log of the denominator terms).
+
+    Examples
+    --------
+    >>> import math
+    >>> from identica.metrics import bits
+    >>> round(bits(math.log(512) - math.log(2), math.log(512)), 6)
+    1.0
+    """
+    return (chance - loss) * math.log2(math.e)
 
 
 def goodness_of_fit_history(model: Embedding) -> np.ndarray:
@@ -120,4 +95,4 @@ def goodness_of_fit_history(model: Embedding) -> np.ndarray:
     >>> identica.metrics.goodness_of_fit_history(model).shape
     (3,)
     """
-    return (_chance(model) - model.loss_history_) * math.log2(math.e)
+    return bits(model.loss_history_, model.chance_loss_)

@@ -6,7 +6,9 @@ Every encoder declares its ``receptive_field`` (:class:`~identica.data.Offset`),
 ``n_features_in`` and ``output_dimension`` and maps ``(batch, n_features_in, window)`` to
 ``(batch, output_dimension)``; none holds training logic. :func:`make_encoder` turns registry
 names (``"mlp"``, ``"mlp-clip"``, ``"conv5"`` … ``"conv50"``, the number being the receptive
-field) into modules. Subclass :class:`AbstractEncoder` for a new architecture.
+field) into modules; :func:`embed` runs an encoder over every row of a recording (edges
+padded by repetition), as transform and attribution do. Subclass :class:`AbstractEncoder` for a
+new architecture.
 """
 
 from identica.data._offset import Offset as Offset
@@ -15,6 +17,8 @@ from identica.nn._adapt import with_new_input as with_new_input
 from identica.nn._base import AbstractEncoder as AbstractEncoder
 from identica.nn._base import reset_parameters as reset_parameters
 from identica.nn._conv import ConvEncoder as ConvEncoder
+from identica.nn._embed import RowWindows as RowWindows
+from identica.nn._embed import embed as embed
 from identica.nn._mlp import MLPEncoder as MLPEncoder
 from identica.nn._mlp_clip import ClippedMLPEncoder as ClippedMLPEncoder
 from identica.nn._registry import ENCODERS as ENCODERS
@@ -27,6 +31,8 @@ __all__ = [
     "ConvEncoder",
     "MLPEncoder",
     "Offset",
+    "RowWindows",
+    "embed",
     "input_layer",
     "make_encoder",
     "reset_parameters",

@@ -21,6 +21,12 @@ class AbstractEncoder(nn.Module, abc.ABC):
     ``window`` equals ``len(receptive_field)``. Encoders hold no training logic. Any
     ``nn.Module`` with these three attributes can be passed to :class:`identica.Embedding`.
 
+    Two more declarations let the engine use an encoder without knowing its class:
+    ``input_layer_name`` names the submodule that reads the input channels (an ``nn.Linear``
+    or ``nn.Conv1d``; adaptation to a recording with other channels replaces it), and
+    :attr:`supports_double_backward` / :meth:`set_double_backward` tell whether the forward
+    can be differentiated twice (the Jacobian penalty needs it).
+
     Attributes
     ----------
     receptive_field : Offset
@@ -29,11 +35,30 @@ class AbstractEncoder(nn.Module, abc.ABC):
         Input channels (neurons).
     output_dimension : int
         Embedding dimension.
+    input_layer_name : str
+        Dotted path of the layer that reads the input channels (``"net.0"``, ``"first"``).
     """
 
     receptive_field: Offset
     n_features_in: int
     output_dimension: int
+    input_layer_name: str
+
+    @property
+    def supports_double_backward(self) -> bool:
+        """Whether the forward pass, as configured now, supports a double backward."""
+        return True
+
+    def set_double_backward(self, enabled: bool) -> None:
+        """Configure the forward pass to support a double backward (or to be fast without one).
+
+        Encoders whose forward always supports it do nothing; those with a fused forward
+        switch to plain autograd.
+        """
+        if enabled and not self.supports_double_backward:
+            raise NotImplementedError(
+                f"{type(self).__name__} has no forward pass with a double backward."
+            )
 
     @abc.abstractmethod
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -93,6 +93,17 @@ class ConvEncoder(AbstractEncoder):
         self.last = nn.Conv1d(hidden_units, output_dimension, last_kernel)
         self.fused = True
 
+    input_layer_name = "first"
+
+    @property
+    def supports_double_backward(self) -> bool:
+        """False while the fused forward (hand-written backward) is on."""
+        return not self.fused
+
+    def set_double_backward(self, enabled: bool) -> None:
+        """Plain autograd (``fused = False``) when enabled, the fused forward otherwise."""
+        self.fused = not enabled
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.shape[2] != len(self.receptive_field):
             raise ValueError(

@@ -54,6 +54,8 @@ class MLPEncoder(AbstractEncoder):
             nn.Linear(half, output_dimension),
         )
 
+    input_layer_name = "net.0"
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.net(x[:, :, 0])
         return F.normalize(out, dim=1) if self.normalize else out

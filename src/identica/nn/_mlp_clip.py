@@ -51,5 +51,7 @@ class ClippedMLPEncoder(AbstractEncoder):
             nn.Linear(narrow, output_dimension), nn.Hardtanh(-clip, clip),
         )
 
+    input_layer_name = "net.0"
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x[:, :, 0])

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from identica._validation import check_choice
+from identica._checks import check_choice
 from identica.nn._base import AbstractEncoder
 from identica.nn._conv import ConvEncoder
 from identica.nn._mlp import MLPEncoder

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from identica.data._dataset import ValidRuns
-from identica.sampling._base import AbstractSampler, BatchIndex
+from identica.sampling._base import AbstractSampler
 from identica.sampling._nearest import NearestLabelIndex
 from identica.sampling._offsets import OffsetPairs
 
@@ -92,12 +92,6 @@ class TimeDeltaSampler(AbstractSampler):
         query = self._labels[reference] + self._changes.draw(len(reference), generator=generator)
         return self._index.query(query, generator=generator)
 
-    def sample(self, n: int, *, generator: torch.Generator) -> BatchIndex:
-        reference = self.draw_prior(n, generator=generator)
-        positive = self.positive_for(reference, generator=generator)
-        negative = self.draw_prior(self.num_negatives, generator=generator)
-        return BatchIndex(reference, positive, negative)
-
 
 class DeltaSampler(AbstractSampler):
     """Positive = valid position whose label is nearest to ``y[t] + e``, e ~ N(0, delta² I).
@@ -141,9 +135,3 @@ class DeltaSampler(AbstractSampler):
         )
         return self._index.query(self._labels[reference] + self.delta * noise,
                                  generator=generator)
-
-    def sample(self, n: int, *, generator: torch.Generator) -> BatchIndex:
-        reference = self.draw_prior(n, generator=generator)
-        positive = self.positive_for(reference, generator=generator)
-        negative = self.draw_prior(self.num_negatives, generator=generator)
-        return BatchIndex(reference, positive, negative)

@@ -8,13 +8,13 @@ import numpy as np
 import torch
 
 from identica.data._dataset import ValidRuns
-from identica.sampling._base import AbstractSampler, BatchIndex
+from identica.sampling._base import AbstractSampler
 from identica.sampling._behavior import EmpiricalChanges
 from identica.sampling._nearest import NearestLabelIndex
 
 __all__ = ["ClassIndex", "DiscreteSampler", "MixedSampler"]
 
-PRIORS = ("empirical", "uniform")
+PRIORS = ("empirical", "uniform")  # the discrete priors; the conditional table uses these
 
 
 class ClassIndex:
@@ -109,12 +109,6 @@ class DiscreteSampler(AbstractSampler):
     def positive_for(self, reference: torch.Tensor, *, generator: torch.Generator) -> torch.Tensor:
         return self.classes.draw_in_class(self.classes.codes[reference], generator=generator)
 
-    def sample(self, n: int, *, generator: torch.Generator) -> BatchIndex:
-        reference = self.draw_prior(n, generator=generator)
-        positive = self.positive_for(reference, generator=generator)
-        negative = self.draw_prior(self.num_negatives, generator=generator)
-        return BatchIndex(reference, positive, negative)
-
 
 class MixedSampler(AbstractSampler):
     """Positive shares the reference's class; inside it, the ``time_delta`` rule picks it.
@@ -179,12 +173,6 @@ class MixedSampler(AbstractSampler):
             if bool(mask.any()):
                 positive[mask] = index.query(query[mask], generator=generator)
         return positive
-
-    def sample(self, n: int, *, generator: torch.Generator) -> BatchIndex:
-        reference = self.draw_prior(n, generator=generator)
-        positive = self.positive_for(reference, generator=generator)
-        negative = self.draw_prior(self.num_negatives, generator=generator)
-        return BatchIndex(reference, positive, negative)
 
     def draw_prior(self, n: int, *, generator: torch.Generator) -> torch.Tensor:
         return self.classes.draw_prior(n, self.prior, generator=generator)

@@ -11,16 +11,11 @@ import numpy as np
 
 from identica.data._dataset import Dataset, ValidRuns
 from identica.exceptions import ConfigurationError, DataValidationError
+from identica.sampling._conditionals import CONDITIONALS as TABLE
+from identica.sampling._conditionals import PRIORS
 
-PRIORS = ("empirical", "uniform")
-# conditional -> (uses continuous labels, uses discrete labels)
-USES = {
-    "time": (False, False),
-    "time_delta": (True, False),
-    "delta": (True, False),
-    "discrete": (False, True),
-    "mixed": (True, True),
-}
+# conditional -> (uses continuous labels, uses discrete labels), from the conditional table
+USES = {row.name: (row.continuous, row.discrete) for row in TABLE.values()}
 CONDITIONALS = tuple(USES)
 
 

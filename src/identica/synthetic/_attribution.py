@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from identica._validation import check_float, check_generator, check_int
+from identica._checks import check_float, check_int, check_random_state
 from identica.data._recording import Recording
 
 __all__ = ["attribution_benchmark"]
@@ -106,7 +106,7 @@ def attribution_benchmark(
     n_samples = check_int(n_samples, name="n_samples", owner=_OWNER, low=2)
     n_neurons = check_int(n_neurons, name="n_neurons", owner=_OWNER, low=2)
     noise = check_float(noise, name="noise", owner=_OWNER, low=0.0, low_inclusive=True)
-    rng = check_generator(random_state, owner=_OWNER)
+    rng = check_random_state(random_state, owner=_OWNER)
 
     k = _N_LATENTS_PER_GROUP
     latents = _reflected_walk(rng, n_samples, 2 * k)

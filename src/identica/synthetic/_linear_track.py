@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from identica._validation import check_float, check_generator, check_int
+from identica._checks import check_float, check_int, check_random_state
 from identica.data._recording import Recording
 from identica.exceptions import ConfigurationError
 
@@ -110,7 +110,7 @@ def linear_track(
     rate_scale = check_float(
         rate_scale, name="rate_scale", owner=_OWNER, low=0.0, low_inclusive=True
     )
-    rng = check_generator(random_state, owner=_OWNER)
+    rng = check_random_state(random_state, owner=_OWNER)
 
     if n_sessions == 1:
         return _session(rng, lengths[0], widths[0], bin_size, track_length, rate_scale)

@@ -1,11 +1,15 @@
 # SPDX-License-Identifier: Apache-2.0
 # SPDX-FileCopyrightText: identica developers
-"""The training loop and its callbacks.
+"""The training loop, its one extension hook, and its callbacks.
 
-:class:`Solver` owns the loop: sample indices, gather windows, one encoder call over the whole
-batch, loss, optimiser step. It keeps the loss history on the device; only callbacks
-(:class:`ProgressBar`, :class:`Checkpoint`, :class:`EarlyStopping`) read it, every few steps.
-Subclass :class:`AbstractCallback` to act during training.
+:class:`Solver` owns the loop: sample indices, hand the batch and the embed function
+(:class:`SessionEncoders`) to the step's objective, back-propagate, step the optimiser. The
+objective is the extension point: subclass :class:`AbstractObjective` for a new kind of step;
+:class:`ContrastiveObjective` takes a loss, a negatives strategy (:class:`ReferenceNegatives`,
+:class:`DrawnNegatives`, or a subclass of :class:`AbstractNegatives`) and an optional Jacobian
+penalty. The loss history stays on the device; only callbacks (:class:`ProgressBar`,
+:class:`Checkpoint`, :class:`EarlyStopping`) read it. Subclass :class:`AbstractCallback` to act
+during training.
 """
 
 from identica.training._callbacks import AbstractCallback as AbstractCallback
@@ -13,15 +17,31 @@ from identica.training._callbacks import Checkpoint as Checkpoint
 from identica.training._callbacks import EarlyStopping as EarlyStopping
 from identica.training._callbacks import ProgressBar as ProgressBar
 from identica.training._callbacks import atomic_write as atomic_write
+from identica.training._encoders import InputPiece as InputPiece
+from identica.training._encoders import SessionEncoders as SessionEncoders
+from identica.training._memory import freed_memory_kept as freed_memory_kept
 from identica.training._memory import keep_freed_memory as keep_freed_memory
+from identica.training._negatives import AbstractNegatives as AbstractNegatives
+from identica.training._negatives import DrawnNegatives as DrawnNegatives
+from identica.training._negatives import ReferenceNegatives as ReferenceNegatives
+from identica.training._objective import AbstractObjective as AbstractObjective
+from identica.training._objective import ContrastiveObjective as ContrastiveObjective
 from identica.training._solver import Solver as Solver
 
 __all__ = [
     "AbstractCallback",
+    "AbstractNegatives",
+    "AbstractObjective",
     "Checkpoint",
+    "ContrastiveObjective",
+    "DrawnNegatives",
     "EarlyStopping",
+    "InputPiece",
     "ProgressBar",
+    "ReferenceNegatives",
+    "SessionEncoders",
     "Solver",
     "atomic_write",
+    "freed_memory_kept",
     "keep_freed_memory",
 ]

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # SPDX-FileCopyrightText: identica developers
-"""The training loop: sample indices, gather windows, one encoder call, loss, step."""
+"""The training loop: sample indices, hand them to the step's objective, step the optimiser."""
 
 from __future__ import annotations
 
@@ -9,62 +9,55 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
-from identica.losses._jacobian import JacobianRegularizer
-from identica.losses._module import InfoNCE
+from identica.losses._base import AbstractContrastiveLoss
 from identica.sampling._base import AbstractSampler
 from identica.training._callbacks import AbstractCallback
-from identica.training._memory import keep_freed_memory
+from identica.training._encoders import SessionEncoders
+from identica.training._memory import freed_memory_kept
+from identica.training._objective import AbstractObjective, ContrastiveObjective
 
 __all__ = ["Solver"]
 
-# Windows per encoder call. Larger batches run in pieces of this size: each piece's buffers stay
-# under glibc's 32 MB reuse threshold (see _memory), and the graph of every piece is kept, so
-# the gradient is exact and nothing is recomputed.
-_WINDOWS_PER_CALL = 2048
-
 
 class Solver:
-    """Trains an encoder with a contrastive loss on batches drawn by a sampler.
+    """Trains encoders on batches drawn by a sampler, towards the step's objective.
 
-    One step draws a :class:`~identica.sampling.BatchIndex`, gathers the reference, positive
-    and negative windows in one block, runs the encoder once over all of them (in pieces of
-    2048 windows for large batches), takes the loss and steps the optimiser. Nothing in the
-    step copies values to the host: the losses are written into a preallocated tensor that
-    only callbacks read.
+    One step draws a :class:`~identica.sampling.BatchIndex`, passes it with the embed function
+    (:class:`SessionEncoders`: windows at global indices through their session's encoder) to
+    the objective, back-propagates its ``total`` and steps the optimiser. The objective is the
+    one extension point: :class:`ContrastiveObjective` (a contrastive loss on one encoder call
+    over references, positives and negatives, with a negatives strategy and an optional
+    Jacobian penalty) is the default for a loss. Nothing in the step copies values to the
+    host: the losses are written into a preallocated tensor that only callbacks read. The
+    allocator keeps freed blocks while :meth:`fit` runs (see
+    :func:`~identica.training.freed_memory_kept`).
 
     With several sessions, ``encoder`` and ``gather`` are sequences (one per session) and
-    ``session_starts`` gives each session's first global index; each window goes through the
-    encoder of its session, and the embeddings come back in index order.
+    ``session_starts`` gives each session's first global index.
 
     Parameters
     ----------
     encoder : nn.Module or sequence of nn.Module
         Maps ``(batch, n_features_in, window)`` to ``(batch, output_dimension)``.
-    loss : InfoNCE
-        The loss module.
+    objective : AbstractObjective or AbstractContrastiveLoss
+        What a step optimises; a loss is wrapped as ``ContrastiveObjective(loss)`` (the
+        sampler's drawn negatives).
     optimizer : torch.optim.Optimizer
-        Over the encoder's and the loss's parameters.
+        Over the encoders' and the objective's parameters.
     sampler : AbstractSampler
         Draws the indices.
     gather : callable or sequence of callable
         Turns int64 indices (local to the session) into windows on the training device.
     batch_size : int
-        Positive pairs per step.
+        Positive pairs per step (per session for a multi-session sampler).
     generator : torch.Generator
         Source of every sampling draw.
     callbacks : sequence of AbstractCallback
         Run every ``callback.every`` steps.
-    share_negatives : bool
-        Use the other references of the batch as negatives (each row's own reference is left
-        out) instead of the sampler's negatives: one third fewer windows per step. The sampler
-        should then draw no negatives.
     session_starts : sequence of int, optional
         First global index of every session (with sequences of encoders and gathers).
-    regularizer : JacobianRegularizer, optional
-        Adds its weighted Jacobian penalty of the reference embeddings (single session; the
-        encoder must support double backward).
     start_step : int
-        Steps trained before (for the regularizer's schedule).
+        Steps trained before (for schedules).
 
     Examples
     --------
@@ -89,7 +82,7 @@ class Solver:
     def __init__(
         self,
         encoder: nn.Module | Sequence[nn.Module],
-        loss: InfoNCE,
+        objective: AbstractObjective | AbstractContrastiveLoss,
         optimizer: torch.optim.Optimizer,
         sampler: AbstractSampler,
         gather: Callable[[torch.Tensor], torch.Tensor] | Sequence[Callable],
@@ -97,107 +90,54 @@ class Solver:
         batch_size: int,
         generator: torch.Generator,
         callbacks: Sequence[AbstractCallback] = (),
-        share_negatives: bool = False,
         session_starts: Sequence[int] | None = None,
-        regularizer: JacobianRegularizer | None = None,
         start_step: int = 0,
     ) -> None:
         self.encoder = encoder
         self.gather = gather
-        self.encoders = [encoder] if isinstance(encoder, nn.Module) else list(encoder)
-        self.gathers = [gather] if callable(gather) else list(gather)
-        if len(self.encoders) != len(self.gathers):
-            raise ValueError(
-                f"Solver needs one gather per encoder; got {len(self.encoders)} encoders and "
-                f"{len(self.gathers)} gathers."
-            )
+        encoders = [encoder] if isinstance(encoder, nn.Module) else list(encoder)
+        gathers = [gather] if callable(gather) else list(gather)
         starts = [0] if session_starts is None else list(session_starts)
-        if len(starts) != len(self.encoders):
-            raise ValueError(
-                f"Solver needs one session start per encoder; got {len(starts)} for "
-                f"{len(self.encoders)} encoders."
-            )
-        self._starts = torch.tensor(starts, dtype=torch.int64)
-        self.loss = loss
+        self.embed = SessionEncoders(encoders, gathers, starts)
+        if not isinstance(objective, AbstractObjective):
+            objective = ContrastiveObjective(objective)
+        self.objective = objective
         self.optimizer = optimizer
         self.sampler = sampler
         self.batch_size = batch_size
         self.generator = generator
         self.callbacks = list(callbacks)
-        self.share_negatives = share_negatives
-        self.regularizer = regularizer
         self.steps_done = start_step
 
     def step(self) -> torch.Tensor:
         """One optimisation step; returns ``(total, alignment, uniformity)`` on the device."""
         batch = self.sampler.sample(self.batch_size, generator=self.generator)
-        # batch_size references (per session); one or several (per objective) positives each
-        n, m = len(batch.reference), len(batch.positive)
-        weight = None if self.regularizer is None else self.regularizer.weight(self.steps_done)
-        if weight is None:
-            embedding = self.embed(torch.cat(batch))
-        else:
-            windows = self.gathers[0](torch.cat(batch)).detach().requires_grad_(True)
-            embedding = self.encoders[0](windows)
-        reference, positive = embedding[:n], embedding[n : n + m]
-        if self.share_negatives:
-            parts = self.loss(reference, positive, reference, exclude_self=True)
-        else:
-            parts = self.loss(reference, positive, embedding[n + m :])
-        objective = parts.total
-        if weight is not None:
-            penalty = self.regularizer.penalty(windows, reference, generator=self.generator)
-            objective = objective + weight * penalty
+        parts = self.objective(batch, self.embed, step=self.steps_done, generator=self.generator)
         self.steps_done += 1
         self.optimizer.zero_grad(set_to_none=True)
-        objective.backward()
+        parts.total.backward()
         self.optimizer.step()
         return torch.stack(parts).detach()
 
-    def embed(self, index: torch.Tensor) -> torch.Tensor:
-        """Embeddings of the windows at global ``index``, each through its session's encoder."""
-        if len(self.encoders) == 1:
-            return _encode(self.encoders[0], self.gathers[0], index)
-        session = torch.searchsorted(self._starts, index, right=True) - 1
-        order = torch.argsort(session, stable=True)
-        counts = torch.bincount(session, minlength=len(self.encoders)).tolist()
-        parts = [
-            _encode(encoder, gather, part - start)
-            for encoder, gather, part, start, count in zip(
-                self.encoders, self.gathers, index[order].split(counts), self._starts.tolist(),
-                counts, strict=True,
-            )
-            if count
-        ]
-        inverse = torch.empty_like(order)
-        inverse[order] = torch.arange(len(order))
-        return torch.cat(parts)[inverse.to(parts[0].device)]
-
     def fit(self, max_iterations: int) -> torch.Tensor:
         """Run up to ``max_iterations`` steps; return the ``(steps_done, 3)`` loss history."""
-        keep_freed_memory()
-        for encoder in self.encoders:
+        for encoder in self.embed.encoders:
             encoder.train()
-        device = next(self.encoders[0].parameters()).device
+        device = next(self.embed.encoders[0].parameters()).device
         history = torch.empty((max_iterations, 3), device=device)
         done = 0
-        try:
-            for i in range(max_iterations):
-                history[i] = self.step()
-                done = i + 1
-                stop = False
+        with freed_memory_kept():
+            try:
+                for i in range(max_iterations):
+                    history[i] = self.step()
+                    done = i + 1
+                    stop = False
+                    for callback in self.callbacks:
+                        if done % callback.every == 0 or done == max_iterations:
+                            stop = bool(callback(self, done, history)) or stop
+                    if stop:
+                        break
+            finally:
                 for callback in self.callbacks:
-                    if done % callback.every == 0 or done == max_iterations:
-                        stop = bool(callback(self, done, history)) or stop
-                if stop:
-                    break
-        finally:
-            for callback in self.callbacks:
-                callback.close()
+                    callback.close()
         return history[:done]
-
-
-def _encode(encoder: nn.Module, gather: Callable, index: torch.Tensor) -> torch.Tensor:
-    if len(index) <= _WINDOWS_PER_CALL:
-        return encoder(gather(index))
-    return torch.cat([encoder(gather(part)) for part in index.split(_WINDOWS_PER_CALL)])

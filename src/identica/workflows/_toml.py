@@ -10,8 +10,7 @@ import os
 import tomllib
 from typing import Any
 
-from identica._objectives import Objective
-from identica.estimator import Embedding
+from identica.estimator import Embedding, Objective
 from identica.exceptions import ConfigurationError
 from identica.losses._jacobian import LinearRamp
 

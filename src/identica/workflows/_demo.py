@@ -13,10 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from identica._params import check_params
-from identica._serialization import load
 from identica.decoders import KNNDecoder, decode
-from identica.estimator import Embedding
+from identica.estimator import Embedding, EmbeddingConfig, load
 from identica.metrics import consistency
 from identica.synthetic import linear_track
 
@@ -80,7 +78,7 @@ def run_demo(
 
     params = {**_DEMO, "max_iterations": max_iterations, "num_threads": num_threads,
               "device": device}
-    check_params(Embedding(**params).get_params())
+    EmbeddingConfig.from_params(Embedding(**params).get_params())  # errors before any work
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     recording = linear_track(n_samples=n_samples, n_neurons=n_neurons)
@@ -131,9 +129,9 @@ def run_demo(
 
 def _write_demo_files(out: Path, embedding: np.ndarray, position: np.ndarray,
                       model: Embedding) -> None:
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # noqa: I001
 
-    from identica.plot import plot_embedding, plot_loss
+    from identica.plot import plot_embedding, plot_loss  # first: the install hint if missing
 
     np.save(out / "embedding.npy", embedding)
     figure = Figure(figsize=(6.5, 5.5))

@@ -7,19 +7,20 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from torch import nn
 
-from identica import _fitting, _transform
-from identica.exceptions import NotFittedError
+from identica.estimator import _fit
+from identica.estimator._attributes import FittedAttributes
+from identica.estimator._config import EmbeddingConfig
+from identica.estimator._transform import transform
 from identica.losses._jacobian import LinearRamp
 
 __all__ = ["Embedding"]
 
 
 
-class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class Embedding(FittedAttributes, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+                BaseEstimator):
     """Learn a low-dimensional embedding of neural data by contrastive learning (CEBRA-style).
 
     Parameters
@@ -56,7 +57,8 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
     denominator : {"negatives", "full"}, default="negatives"
         Whether the positive pair enters the InfoNCE denominator.
     batch_size : int, default=512
-        Positive pairs per step.
+        Positive pairs per step, per session: a fit on S sessions draws ``S * batch_size``
+        pairs per step (each session's encoder sees ``batch_size`` references), as in CEBRA.
     num_negatives : int, optional
         Negatives per step with ``negatives="independent"``; ``None`` means ``batch_size``.
     negatives : {"auto", "references", "independent"}, default="auto"
@@ -116,7 +118,12 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
     receptive_field_ : Offset
         The encoder's receptive field.
     loss_history_ : ndarray of shape (n_iter_,)
-        Loss of every step; ``alignment_history_`` and ``uniformity_history_`` hold its parts.
+        The loss optimised at every step (with the weighted Jacobian penalty when
+        regularised); ``alignment_history_`` and ``uniformity_history_`` hold its InfoNCE
+        parts.
+    chance_loss_ : float
+        The InfoNCE of an embedding that carries no information (see
+        :func:`identica.metrics.goodness_of_fit`).
     n_iter_ : int
         Steps trained in total.
     n_features_in_ : int
@@ -227,9 +234,8 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         DeviceUnavailableError
             The requested device does not exist on this machine.
         """
-        for name in ("encoders_", "loss_", "optimizer_", "n_iter_"):
-            self.__dict__.pop(name, None)
-        return self._train(X, y, discrete, trial_starts)
+        self._state = _fit.train(self._config(), X, y, discrete, trial_starts, None)
+        return self
 
     def partial_fit(
         self, X: Any, y: Any = None, *, discrete: Any = None, trial_starts: Any = None
@@ -244,7 +250,9 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         Embedding
             ``self``.
         """
-        return self._train(X, y, discrete, trial_starts)
+        state = self.__dict__.get("_state")
+        self._state = _fit.train(self._config(), X, y, discrete, trial_starts, state)
+        return self
 
     def adapt(
         self,
@@ -298,60 +306,16 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         >>> model.transform(new.neural).shape
         (1500, 8)
         """
-        _fitting.adapt(self, X, y, discrete, trial_starts, from_session, anchor)
+        state = self._fitted()
+        self._state = _fit.adapt(self._config(), state, X, y, discrete, trial_starts,
+                                 from_session, anchor)
         return self
 
-    def _train(self, X: Any, y: Any, discrete: Any, trial_starts: Any) -> Embedding:
-        if not self.__sklearn_is_fitted__():
-            for name in ("_history", "_generator_state"):
-                self.__dict__.pop(name, None)
-        _fitting.train(self, X, y, discrete, trial_starts)
-        return self
+    def _config(self) -> EmbeddingConfig:
+        """The parameters, checked against the constraint table (once per call of fit)."""
+        return EmbeddingConfig.from_params(self.get_params())
 
     # -- fitted state ----------------------------------------------------------------------
-
-    @property
-    def loss_history_(self) -> np.ndarray:
-        """InfoNCE of every training step, shape ``(n_iter_,)``."""
-        self._check_fitted()
-        return self._history[:, 0].copy()
-
-    @property
-    def alignment_history_(self) -> np.ndarray:
-        """Alignment part of the loss of every step, shape ``(n_iter_,)``."""
-        self._check_fitted()
-        return self._history[:, 1].copy()
-
-    @property
-    def uniformity_history_(self) -> np.ndarray:
-        """Uniformity part of the loss of every step, shape ``(n_iter_,)``."""
-        self._check_fitted()
-        return self._history[:, 2].copy()
-
-    @property
-    def encoder_(self) -> nn.Module:
-        """The trained encoder (of a single-session model, or shared by all sessions)."""
-        self._check_fitted()
-        if len(self.encoders_) > 1:
-            raise AttributeError(
-                f"This Embedding has one encoder per session ({len(self.encoders_)}); use "
-                "encoders_[session]."
-            )
-        return self.encoders_[0]
-
-    @property
-    def _n_features_out(self) -> int:
-        return int(self.encoders_[0].output_dimension)
-
-    def _check_fitted(self) -> None:
-        if not self.__sklearn_is_fitted__():
-            raise NotFittedError(
-                "This Embedding is not fitted yet. Call fit(X, y) before transform, save or "
-                "goodness_of_fit."
-            )
-
-    def __sklearn_is_fitted__(self) -> bool:
-        return "encoders_" in self.__dict__
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -383,7 +347,36 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         -------
         ndarray of shape (n_samples, output_dimension), float32, or a list of them
         """
-        return _transform.transform(self, X, session)
+        state = self._fitted()
+        return transform(state, X, session, num_threads=self.num_threads)
+
+    def contrastive_loss(
+        self, X: Any, y: Any = None, *, discrete: Any = None, n_batches: int = 500,
+        random_state: Any = 0,
+    ) -> float:
+        """Mean loss of the fitted model on ``n_batches`` batches drawn from ``(X, y)``.
+
+        Batches are drawn as in training (the fitted conditional or objectives, negatives and
+        loss; no Jacobian penalty), the encoders run in eval mode. Compare with
+        ``chance_loss_``, or use :func:`identica.metrics.goodness_of_fit` for bits.
+
+        Parameters
+        ----------
+        X, y, discrete
+            Data and labels as for :meth:`fit` (a list of arrays for a multi-session model).
+        n_batches : int, default=500
+            Batches to average over.
+        random_state : int, numpy Generator or RandomState, default=0
+            Seed of the batch draws.
+
+        Returns
+        -------
+        float
+        """
+        from identica.estimator._evaluate import mean_loss
+
+        return mean_loss(self._config(), self._fitted(), X, y, discrete, n_batches,
+                         random_state)
 
     # -- files -----------------------------------------------------------------------------
 
@@ -392,7 +385,7 @@ class Embedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 
         Load it with :func:`identica.load`.
         """
-        from identica._serialization import save
+        from identica.estimator._model_file import save
 
-        save(self, path)
+        save(self, self._fitted(), path)
 

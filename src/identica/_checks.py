@@ -1,6 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
 # SPDX-FileCopyrightText: identica developers
-"""Small helpers that build error messages of one template: what, where, allowed, received."""
+"""Checks of user input, with error messages of one template: what, where, allowed, received.
+
+Also THE one ``random_state`` rule: every public function and class that takes a
+``random_state`` accepts the same values (:data:`RANDOM_STATE_TYPES`) through
+:func:`check_random_state` or :func:`seed_sequence`.
+"""
 
 from __future__ import annotations
 
@@ -79,17 +84,50 @@ def check_float(
     )
 
 
-def check_generator(random_state: object, *, owner: str) -> np.random.Generator:
-    """A numpy Generator from a non-negative int, ``None`` or a Generator; else raise."""
+RANDOM_STATE_TYPES = (
+    "None, a non-negative int, a numpy.random.Generator or a numpy.random.RandomState"
+)
+
+
+def _check_random_state_type(random_state: object, owner: str) -> None:
+    """THE random_state rule, shared by every public function and class."""
+    if random_state is None or isinstance(
+        random_state, np.random.Generator | np.random.RandomState
+    ):
+        return
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if random_state >= 0:
+            return
+    raise ConfigurationError(
+        f"'random_state' of {owner} must be {RANDOM_STATE_TYPES}. Got {random_state!r}."
+    )
+
+
+def check_random_state(random_state: object, *, owner: str) -> np.random.Generator:
+    """A numpy Generator from ``random_state`` (see :data:`RANDOM_STATE_TYPES`); else raise.
+
+    A Generator is returned as it is (draws continue from it); an int seeds a fresh one; a
+    RandomState seeds a fresh one with one draw from it; ``None`` gives fresh entropy.
+    """
+    _check_random_state_type(random_state, owner)
     if isinstance(random_state, np.random.Generator):
         return random_state
-    if random_state is None or (
-        isinstance(random_state, numbers.Integral)
-        and not isinstance(random_state, bool)
-        and random_state >= 0
-    ):
-        return np.random.default_rng(random_state)
-    raise ConfigurationError(
-        f"'random_state' of {owner} must be a non-negative int, a numpy.random.Generator "
-        f"or None. Got {random_state!r}."
-    )
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(int(random_state.randint(2**31 - 1)))
+    return np.random.default_rng(random_state)
+
+
+def seed_sequence(random_state: object, *, owner: str) -> np.random.SeedSequence:
+    """A SeedSequence from ``random_state``, under the same rule as :func:`check_random_state`.
+
+    An int gives ``SeedSequence(int)``; a Generator or RandomState gives one seeded by a draw
+    from it; ``None`` gives fresh entropy.
+    """
+    _check_random_state_type(random_state, owner)
+    if random_state is None:
+        return np.random.SeedSequence()
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.SeedSequence(int(random_state.randint(2**31 - 1)))
+    if isinstance(random_state, np.random.Generator):
+        return np.random.SeedSequence(int(random_state.integers(2**63 - 1)))
+    return np.random.SeedSequence(int(random_state))

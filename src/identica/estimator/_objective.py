@@ -16,17 +16,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import torch
 
-from identica import _build
-from identica._validation import check_choice, check_float, check_int
-from identica.data._dataset import Dataset, ValidRuns
-from identica.data._validate import as_recording
+from identica._checks import check_choice, check_float, check_int
 from identica.exceptions import ConfigurationError, DataValidationError
 from identica.losses._similarity import SIMILARITIES
-from identica.sampling._base import AbstractSampler, BatchIndex
+from identica.sampling._conditionals import CONDITIONALS
 
-__all__ = ["MultiObjectiveSampler", "Objective", "build_objectives", "hybrid_objectives"]
+__all__ = ["Objective", "check_objectives", "hybrid_objectives", "labels_of"]
 
 HYBRID_TIME = ("overlapping", "separate")
 
@@ -100,7 +96,8 @@ def hybrid_objectives(behavior_dimension: int, output_dimension: int, time: str)
     ]
 
 
-def _labels_of(objective: Objective, y: Any, discrete: Any) -> tuple[Any, Any]:
+def labels_of(objective: Objective, y: Any, discrete: Any) -> tuple[Any, Any]:
+    """The (continuous, discrete) labels an objective reads from what ``fit`` was given."""
     if objective.conditional == "time" and objective.label is None:
         return None, None  # time needs no labels
     if objective.label is None:
@@ -133,7 +130,7 @@ def _labels_of(objective: Objective, y: Any, discrete: Any) -> tuple[Any, Any]:
             ints[0] if floats and ints else None)
 
 
-def _check_objective(objective: object, k: int, output_dimension: int) -> tuple[int, ...]:
+def _check_objective(objective: object, k: int, output_dimension: int) -> None:
     if not isinstance(objective, Objective):
         raise ConfigurationError(
             f"'objectives' of Embedding must hold identica.Objective values; item {k} is "
@@ -148,73 +145,21 @@ def _check_objective(objective: object, k: int, output_dimension: int) -> tuple[
             f"'dims' of {owner} must be distinct ints in [0, {output_dimension - 1}] "
             f"(output_dimension={output_dimension}). Got {objective.dims!r}."
         )
-    check_choice(objective.conditional, _build.CONDITIONALS, name="conditional", owner=owner)
+    check_choice(objective.conditional, ("auto", *CONDITIONALS), name="conditional",
+                 owner=owner)
     check_choice(objective.similarity, list(SIMILARITIES), name="similarity", owner=owner)
     check_float(objective.weight, name="weight", owner=owner, low=0.0)
     check_float(objective.temperature, name="temperature", owner=owner, low=0.0,
                 allow_none=True)
-    return dims
+    check_float(objective.delta, name="delta", owner=owner, low=0.0, allow_none=True)
+    offset = objective.time_offset
+    offsets = offset if isinstance(offset, tuple | list) and offset else (offset,)
+    if offset is not None:
+        for value in offsets:
+            check_int(value, name="time_offset", owner=owner, low=1)
 
 
-class MultiObjectiveSampler(AbstractSampler):
-    """Shared references and negatives; one set of positives per objective, concatenated.
-
-    Parameters
-    ----------
-    runs : ValidRuns
-        Valid window positions.
-    samplers : sequence of AbstractSampler
-        One per objective; their :meth:`~AbstractSampler.positive_for` draws the positives.
-    num_negatives : int
-        Negatives per batch, uniform over valid positions.
-    """
-
-    def __init__(
-        self, runs: ValidRuns, samplers: Sequence[AbstractSampler], *, num_negatives: int
-    ) -> None:
-        super().__init__(runs, num_negatives=num_negatives)
-        self.samplers = list(samplers)
-
-    def positive_for(self, reference: torch.Tensor, *, generator: torch.Generator) -> torch.Tensor:
-        return torch.cat([s.positive_for(reference, generator=generator) for s in self.samplers])
-
-    def sample(self, n: int, *, generator: torch.Generator) -> BatchIndex:
-        reference = self.draw_prior(n, generator=generator)
-        positive = self.positive_for(reference, generator=generator)
-        negative = self.draw_prior(self.num_negatives, generator=generator)
-        return BatchIndex(reference, positive, negative)
-
-
-def build_objectives(
-    objectives: Sequence[Objective],
-    p: Mapping[str, Any],
-    X: np.ndarray,
-    y: Any,
-    discrete: Any,
-    trial_starts: Any,
-    runs_of: Any,
-) -> tuple[list[tuple[tuple[int, ...], Objective, str]], MultiObjectiveSampler, Dataset]:
-    """Resolve every objective's labels and conditional and build the shared sampler.
-
-    ``runs_of(dataset)`` gives the valid runs (it knows the receptive field). Returns the
-    ``(dims, objective, conditional)`` terms, the sampler and the dataset of ``X``.
-    """
-    check_int(len(objectives), name="len(objectives)", owner="Embedding", low=1)
-    terms, samplers, dataset = [], [], None
+def check_objectives(objectives: Sequence[Objective], output_dimension: int) -> None:
+    """Check every objective's fields (types, ranges, dims inside the output)."""
     for k, objective in enumerate(objectives):
-        dims = _check_objective(objective, k, p["output_dimension"])
-        labels, codes = _labels_of(objective, y, discrete)
-        recording = as_recording(X, labels, discrete=codes, trial_starts=trial_starts)
-        conditional = _build.resolve_conditional(objective.conditional, recording)
-        single = Dataset([recording])
-        dataset = dataset or single
-        samplers.append(_build.make_sampler(
-            conditional, single, runs_of(single),
-            time_offset=objective.time_offset or p["time_offset"],
-            delta=objective.delta if objective.delta is not None else p["delta"],
-            prior=p["prior"], num_negatives=0,
-        ))
-        terms.append((dims, objective, conditional))
-    num_negatives = 0 if p["negatives"] == "references" else p["num_negatives"] or p["batch_size"]
-    sampler = MultiObjectiveSampler(runs_of(dataset), samplers, num_negatives=num_negatives)
-    return terms, sampler, dataset
+        _check_objective(objective, k, output_dimension)

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -11,9 +12,9 @@ from scipy.linalg import orthogonal_procrustes
 from scipy.optimize import linear_sum_assignment
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin, clone
 
-from identica._validation import check_choice, check_int
+from identica._checks import check_choice, check_int, seed_sequence
 from identica.data._validate import check_neural
-from identica.estimator import Embedding
+from identica.estimator._embedding import Embedding
 from identica.exceptions import ConfigurationError, DataValidationError, NotFittedError
 from identica.metrics._consistency import _r2
 
@@ -95,6 +96,16 @@ def _off_diagonal_mean(matrix: np.ndarray) -> float:
     return float(matrix[~np.eye(len(matrix), dtype=bool)].mean())
 
 
+def _base_seed(random_state: object) -> int | None:
+    """The seed of member 0: the int given, ``None``, or one drawn from a numpy generator."""
+    sequence = seed_sequence(random_state, owner=_OWNER)  # THE random_state rule
+    if random_state is None:
+        return None
+    if isinstance(random_state, numbers.Integral):
+        return int(random_state)
+    return int(sequence.generate_state(1)[0] % 2**31)
+
+
 class ConsistencyEnsemble(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Fit an embedding under several seeds, align the members to one, and average them.
 
@@ -127,9 +138,9 @@ class ConsistencyEnsemble(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     indeterminacy : {"identity", "permutation", "orthogonal", "linear", "affine"}, \
 default="affine"
         Class of maps under which members are aligned and scored.
-    random_state : int, optional, default=0
-        Member ``k`` gets ``random_state + k``. ``None`` gives every member ``None`` (fresh,
-        non-reproducible seeds).
+    random_state : int, numpy Generator or RandomState, optional, default=0
+        Member ``k`` gets ``random_state + k``; a numpy generator gives member 0 a seed drawn
+        from it. ``None`` gives every member ``None`` (fresh, non-reproducible seeds).
     reference : int, default=0
         Index of the member whose embedding space the others are mapped into.
 
@@ -212,8 +223,7 @@ default="affine"
         indeterminacy = check_choice(
             self.indeterminacy, INDETERMINACIES, name="indeterminacy", owner=_OWNER
         )
-        seed = check_int(self.random_state, name="random_state", owner=_OWNER, low=0,
-                         allow_none=True)
+        seed = _base_seed(self.random_state)
         reference = check_int(self.reference, name="reference", owner=_OWNER, low=0,
                               high=n_seeds - 1)
         base = self._base_estimator()

@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: identica developers
+"""One window per row of a recording, edges padded by repetition, and the embedding of each row."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from identica.data._offset import Offset
+from identica.data._windows import WindowGatherer
+
+__all__ = ["RowWindows", "embed"]
+
+_BUDGET = 2**25  # floats per chunk of windows (128 MiB)
+
+
+class RowWindows:
+    """The window of every row of ``neural``, the edges padded by repeating the edge rows.
+
+    Row ``t`` reads rows ``t - left .. t + right - 1`` of ``neural`` (``field = Offset(left,
+    right)``); rows before the start repeat the first row, rows past the end the last one.
+
+    Parameters
+    ----------
+    neural : Tensor of shape (n_samples, n_features)
+        The recording (moved to ``device``).
+    field : Offset
+        The encoder's receptive field.
+    device : torch.device or str, optional
+        Where the windows are gathered.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from identica.data import Offset
+    >>> from identica.nn import RowWindows
+    >>> rows = RowWindows(torch.arange(4.0)[:, None], Offset(1, 2))
+    >>> rows.windows(0, 4)[:, 0].tolist()
+    [[0.0, 0.0, 1.0], [0.0, 1.0, 2.0], [1.0, 2.0, 3.0], [2.0, 3.0, 3.0]]
+    """
+
+    def __init__(
+        self, neural: torch.Tensor, field: Offset, device: torch.device | str | None = None
+    ) -> None:
+        self.n_samples = len(neural)
+        self.field = field
+        padded = torch.cat([neural[:1].expand(field.left, -1), neural,
+                            neural[-1:].expand(field.right - 1, -1)])
+        self._gather = WindowGatherer(padded if device is None else padded.to(device), field)
+
+    def windows(self, start: int, stop: int) -> torch.Tensor:
+        """Windows of rows ``start .. stop - 1``, shape ``(stop - start, n_features, window)``."""
+        return self._gather(torch.arange(start, stop) + self.field.left)
+
+
+def embed(encoder: nn.Module, neural: torch.Tensor, device: torch.device | str) -> np.ndarray:
+    """Embed every row of ``neural`` (eval mode, no gradients), in chunks of 128 MiB of windows.
+
+    Parameters
+    ----------
+    encoder : nn.Module
+        An encoder declaring ``receptive_field``.
+    neural : Tensor of shape (n_samples, n_features)
+        The recording.
+    device : torch.device or str
+        The encoder's device.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, output_dimension), float32
+
+    Examples
+    --------
+    >>> import torch
+    >>> from identica.nn import embed, make_encoder
+    >>> embed(make_encoder("conv5", 3, 2), torch.zeros(7, 3), "cpu").shape
+    (7, 2)
+    """
+    field = encoder.receptive_field
+    rows = RowWindows(neural, field, device)
+    n = rows.n_samples
+    chunk = max(1, _BUDGET // (len(field) * neural.shape[1]))
+    was_training = encoder.training
+    encoder.eval()
+    parts = []
+    try:
+        with torch.no_grad():
+            for start in range(0, n, chunk):
+                parts.append(encoder(rows.windows(start, min(n, start + chunk))).float().cpu())
+    finally:
+        encoder.train(was_training)
+    return torch.cat(parts).numpy()
