@@ -20,6 +20,10 @@ $(VENV)/.test: $(VENV)/.core
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
+$(VENV)/.plot: $(VENV)/.core
+	$(PY) -m pip install --quiet -e '.[plot]'
+	touch $@
+
 $(VENV)/.dev: $(VENV)/.core
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
@@ -28,7 +32,7 @@ $(VENV)/.bench: $(VENV)/.core
 	$(PY) -m pip install --quiet $(TORCH) 'cebra==0.6.1'
 	touch $@
 
-demo: $(VENV)/.core
+demo: $(VENV)/.plot
 	$(VENV)/bin/identica demo --out demo-output
 
 test: $(VENV)/.test

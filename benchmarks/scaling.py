@@ -169,7 +169,7 @@ def worker(config: dict) -> dict:
     # The floor's windows: one BatchIndex of the fit's own sampler, gathered as fit gathers them.
     gather = WindowGatherer(torch.from_numpy(X), model.receptive_field_)
     batch = solver.sampler.sample(n, generator=torch.Generator().manual_seed(1))
-    windows = gather(torch.cat(batch))
+    windows = gather(batch.windows)
     generator = torch.Generator().manual_seed(2)
     weights = torch.randn(len(windows), encoder.output_dimension, generator=generator)
 

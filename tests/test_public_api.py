@@ -5,6 +5,9 @@
 from __future__ import annotations
 
 import importlib
+import inspect
+import subprocess
+import sys
 import types
 
 import pytest
@@ -59,5 +62,18 @@ def test_contract_names_exist():
     assert callable(identica.Embedding) and callable(identica.load)
     assert callable(identica.metrics.consistency)
     assert callable(identica.metrics.goodness_of_fit)
+    assert callable(identica.metrics.mcc)
+    assert callable(identica.metrics.identifiability)
+    assert list(inspect.signature(identica.metrics.mcc).parameters)[:2] == ["z_true", "z_pred"]
+    parameters = inspect.signature(identica.metrics.identifiability).parameters
+    assert list(parameters) == ["z_true", "z_pred", "indeterminacy"]
+    assert parameters["indeterminacy"].default == "affine"
     assert callable(identica.decoders.KNNDecoder)
     assert callable(identica.synthetic.linear_track)
+
+
+def test_import_identica_does_not_import_matplotlib():
+    code = "import identica, sys; assert 'matplotlib' not in sys.modules"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr

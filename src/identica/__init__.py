@@ -16,7 +16,6 @@ from identica import exceptions as exceptions
 from identica import losses as losses
 from identica import metrics as metrics
 from identica import nn as nn
-from identica import plot as plot
 from identica import sampling as sampling
 from identica import synthetic as synthetic
 from identica import training as training
@@ -41,7 +40,6 @@ __all__ = [
     "losses",
     "metrics",
     "nn",
-    "plot",
     "sampling",
     "synthetic",
     "training",

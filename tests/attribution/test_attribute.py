@@ -148,7 +148,7 @@ def test_warns_when_the_two_inverses_disagree(monkeypatch, mlp_model, data):
          r"'noise' of attribute must be a finite number in \[0.0, inf\]. Got -0.1"),
         ({"noise": float("inf")}, r"'noise' of attribute .* Got inf"),
         ({"random_state": -1},
-         r"'random_state' of attribute must be a non-negative int, .* Got -1"),
+         r"'random_state' of attribute must be None, a non-negative int, .* Got -1"),
         ({"random_state": "seed"}, r"'random_state' of attribute .* Got 'seed'"),
         ({"method": "integrated-gradients", "baseline": "shuffled"},
          r"'baseline' of attribute must be a number or an array of shape \(10,\) .* for "

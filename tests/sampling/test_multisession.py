@@ -89,18 +89,18 @@ def test_shapes_and_session_blocks(name, dataset, generator) -> None:
     sampler = build(name, dataset)
     batch = sampler.sample(11, generator=generator)
     assert isinstance(batch, BatchIndex)
-    assert [part.dtype for part in batch] == [torch.int64] * 3
+    assert [part.dtype for part in batch[:3]] == [torch.int64] * 3
     assert batch.reference.shape == batch.positive.shape == (S * 11,)
     np.testing.assert_array_equal(session_of(dataset, batch.reference), np.repeat(range(S), 11))
     np.testing.assert_array_equal(session_of(dataset, batch.negative), np.repeat(range(S), 7))
-    for part in batch:  # session_of agrees with the dataset's session borders
+    for part in batch[:3]:  # session_of agrees with the dataset's session borders
         np.testing.assert_array_equal(sampler.session_of(part).numpy(), session_of(dataset, part))
 
 
 @pytest.mark.parametrize("name", list(CONFIGS))
 def test_every_window_stays_inside_one_segment(name, dataset, generator) -> None:
     batch = build(name, dataset).sample(500, generator=generator)
-    for part in batch:
+    for part in batch[:3]:
         seg = segment_of(dataset, part)
         start, stop = dataset.segment_starts[seg], dataset.segment_stops[seg]
         index = part.numpy()
@@ -114,7 +114,7 @@ def test_same_seed_same_batch_other_seed_differs(name, dataset) -> None:
     first = sampler.sample(20, generator=torch.Generator().manual_seed(3))
     again = sampler.sample(20, generator=torch.Generator().manual_seed(3))
     other = sampler.sample(20, generator=torch.Generator().manual_seed(4))
-    assert all(torch.equal(a, b) for a, b in zip(first, again, strict=True))
+    assert all(torch.equal(a, b) for a, b in zip(first[:3], again[:3], strict=True))
     assert not torch.equal(first.reference, other.reference)
     assert torch.equal(torch.get_rng_state(), torch_state)
 

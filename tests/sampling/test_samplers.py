@@ -102,7 +102,7 @@ def test_batch_index_types_and_shapes(name, dataset, labels, generator) -> None:
     assert isinstance(batch, BatchIndex)
     assert batch.reference.shape == (50,) and batch.positive.shape == (50,)
     assert batch.negative.shape == (64,)
-    for part in batch:
+    for part in batch[:3]:
         assert part.dtype == torch.int64
 
 
@@ -111,7 +111,7 @@ def test_batch_index_types_and_shapes(name, dataset, labels, generator) -> None:
 def test_no_window_crosses_a_border(name, field, dataset, labels, generator) -> None:
     sampler = build(name, dataset, labels, field)
     batch = sampler.sample(2000, generator=generator)
-    for part in batch:
+    for part in batch[:3]:
         assert_windows_inside_segments(dataset, part, field)
 
 
@@ -121,7 +121,7 @@ def test_same_seed_same_batch_other_seed_differs(name, dataset, labels) -> None:
     first = sampler.sample(100, generator=torch.Generator().manual_seed(3))
     again = sampler.sample(100, generator=torch.Generator().manual_seed(3))
     other = sampler.sample(100, generator=torch.Generator().manual_seed(4))
-    for a, b in zip(first, again, strict=True):
+    for a, b in zip(first[:3], again[:3], strict=True):
         assert torch.equal(a, b)
     assert not torch.equal(first.reference, other.reference)
     assert not torch.equal(first.negative, other.negative)

@@ -211,7 +211,7 @@ def test_single_session_returns_a_recording() -> None:
         ({"rate_scale": -0.5}, r"'rate_scale' .* in \[0\.0, inf\]\. Got -0\.5\."),
         ({"rate_scale": float("nan")}, r"'rate_scale' .* Got nan\."),
         ({"n_sessions": 0}, r"'n_sessions' of linear_track must be an int in \[1, inf\]\. Got 0\."),
-        ({"random_state": -1}, r"'random_state' of linear_track must be a non-negative int"),
+        ({"random_state": -1}, r"'random_state' of linear_track must be None, a non-negative int"),
         ({"random_state": "seed"}, r"'random_state' .* Got 'seed'\."),
         (
             {"n_neurons": [3, 4], "n_sessions": 3},

@@ -18,6 +18,7 @@ from identica.sampling import BatchIndex, TimeSampler
 from identica.training import (
     AbstractCallback,
     Checkpoint,
+    ContrastiveObjective,
     EarlyStopping,
     ProgressBar,
     Solver,
@@ -118,12 +119,13 @@ def test_step_splits_the_batch_in_order(neural) -> None:
     solver.batch_size = 4
     seen = {}
 
-    def loss(ref, pos, neg):
-        seen["shapes"] = (ref.shape[0], pos.shape[0], neg.shape[0])
-        seen["ref"] = ref.detach().clone()
-        return InfoNCE()(ref, pos, neg)
+    class Recording(InfoNCE):
+        def forward(self, ref, pos, neg, **kwargs):
+            seen["shapes"] = (ref.shape[0], pos.shape[0], neg.shape[0])
+            seen["ref"] = ref.detach().clone()
+            return super().forward(ref, pos, neg, **kwargs)
 
-    solver.loss = loss
+    solver.objective = ContrastiveObjective(Recording())
     with torch.no_grad():
         expected = solver.encoder(solver.gather(fixed.reference))
     solver.step()
@@ -144,9 +146,9 @@ def test_same_seeds_give_identical_training(neural) -> None:
 
 def test_learned_temperature_is_trained(neural) -> None:
     solver = make_solver(neural, learn_temperature=True)
-    before = float(solver.loss.temperature.detach())
+    before = float(solver.objective.loss.temperature.detach())
     solver.fit(10)
-    assert float(solver.loss.temperature.detach()) != before
+    assert float(solver.objective.loss.temperature.detach()) != before
 
 
 # --------------------------------------------------------------------------------------------

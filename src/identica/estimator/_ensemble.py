@@ -5,90 +5,43 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
-from scipy.linalg import orthogonal_procrustes
-from scipy.optimize import linear_sum_assignment
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin, clone
 
 from identica._checks import check_choice, check_int, seed_sequence
 from identica.data._validate import check_neural
 from identica.estimator._embedding import Embedding
 from identica.exceptions import ConfigurationError, DataValidationError, NotFittedError
-from identica.metrics._consistency import _r2
+from identica.metrics import INDETERMINACIES, Alignment, fit_alignment
+from identica.metrics._alignment import r2
 
 __all__ = ["ConsistencyEnsemble"]
 
 _OWNER = "ConsistencyEnsemble"
-INDETERMINACIES = ("identity", "permutation", "orthogonal", "linear", "affine")
 _SQUARE = ("identity", "permutation", "orthogonal")  # maps that need equal dimensions
-
-
-class _Map(NamedTuple):
-    """An alignment ``z -> z @ matrix + offset`` from one embedding space to another."""
-
-    matrix: np.ndarray  # (n_dims_source, n_dims_target)
-    offset: np.ndarray  # (n_dims_target,)
-
-    def apply(self, z: np.ndarray) -> np.ndarray:
-        return z @ self.matrix + self.offset
-
-
-def _fit_map(source: np.ndarray, target: np.ndarray, indeterminacy: str) -> _Map:
-    """Fit the map of class ``indeterminacy`` that best takes ``source`` onto ``target``.
-
-    ``identity``: no fit. ``permutation``: signed permutation maximising the summed absolute
-    Pearson correlation of matched dimensions (Hungarian algorithm), signs from the matched
-    correlations, no scale or offset. ``orthogonal``: orthogonal Procrustes on the uncentred
-    embeddings (rotations and reflections about the origin). ``linear``: least squares without
-    intercept. ``affine``: least squares with intercept. Inputs are float64 2-D arrays with the
-    same number of rows (and the same number of columns for the first three classes).
-    """
-    d_source, d_target = source.shape[1], target.shape[1]
-    offset = np.zeros(d_target)
-    if indeterminacy == "identity":
-        return _Map(np.eye(d_source, d_target), offset)
-    if indeterminacy == "permutation":
-        corr = _standardise(source).T @ _standardise(target) / len(source)
-        rows, cols = linear_sum_assignment(-np.abs(corr))
-        matrix = np.zeros((d_source, d_target))
-        matrix[rows, cols] = np.where(corr[rows, cols] < 0, -1.0, 1.0)
-        return _Map(matrix, offset)
-    if indeterminacy == "orthogonal":
-        return _Map(orthogonal_procrustes(source, target)[0], offset)
-    if indeterminacy == "linear":
-        return _Map(np.linalg.lstsq(source, target, rcond=None)[0], offset)
-    design = np.hstack([source, np.ones((len(source), 1))])
-    coef = np.linalg.lstsq(design, target, rcond=None)[0]
-    return _Map(coef[:-1], coef[-1])
-
-
-def _standardise(z: np.ndarray) -> np.ndarray:
-    centred = z - z.mean(axis=0)
-    std = centred.std(axis=0)
-    return centred / np.where(std > 0, std, 1.0)
 
 
 def _pairwise_maps(
     embeddings: list[np.ndarray], indeterminacy: str
-) -> tuple[dict[tuple[int, int], _Map], np.ndarray]:
+) -> tuple[dict[tuple[int, int], Alignment], np.ndarray]:
     """Maps ``i -> j`` for every ordered pair ``i != j`` and the matrix of their R²."""
     n = len(embeddings)
     maps = {
-        (i, j): _fit_map(embeddings[i], embeddings[j], indeterminacy)
+        (i, j): fit_alignment(embeddings[i], embeddings[j], indeterminacy)
         for i in range(n) for j in range(n) if i != j
     }
     return maps, _score_matrix(embeddings, maps)
 
 
 def _score_matrix(
-    embeddings: list[np.ndarray], maps: dict[tuple[int, int], _Map]
+    embeddings: list[np.ndarray], maps: dict[tuple[int, int], Alignment]
 ) -> np.ndarray:
     """R² of embedding ``j`` predicted by ``maps[i, j]`` of embedding ``i``; NaN diagonal."""
     matrix = np.full((len(embeddings),) * 2, np.nan)
     for (i, j), alignment in maps.items():
-        matrix[i, j] = _r2(embeddings[j], alignment.apply(embeddings[i]))
+        matrix[i, j] = r2(embeddings[j], alignment.apply(embeddings[i]))
     return matrix
 
 
@@ -243,7 +196,7 @@ default="affine"
                 "map between spaces of different dimensions."
             )
         maps, matrix = _pairwise_maps(embeddings, indeterminacy)
-        identity = _Map(np.eye(dims[reference]), np.zeros(dims[reference]))
+        identity = Alignment(np.eye(dims[reference]), np.zeros(dims[reference]))
 
         self.estimators_ = members
         self.alignments_ = [

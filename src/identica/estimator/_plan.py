@@ -15,7 +15,7 @@ from identica.data._validate import as_recording
 from identica.estimator._config import EmbeddingConfig
 from identica.estimator._objective import Objective, labels_of
 from identica.exceptions import ConfigurationError, DataValidationError
-from identica.sampling._conditionals import resolve_conditional
+from identica.sampling._conditionals import CONDITIONALS, resolve_conditional
 
 __all__ = ["Plan", "Term", "plan_fit"]
 
@@ -132,11 +132,20 @@ def plan_fit(
                                      trial_starts=trial_starts)
             every = tuple(range(config.output_dimension))
             dims = every if objective.dims is None else tuple(objective.dims)
-            terms.append(Term(dims, objective,
-                              resolve_conditional(objective.conditional,
-                                                  **_has_labels(recording)),
-                              recording))
+            name = resolve_conditional(objective.conditional, **_has_labels(recording))
+            delta = objective.delta if objective.delta is not None else config.delta
+            _check_delta(name, delta, f"Objective {len(terms)}")
+            terms.append(Term(dims, objective, name, recording))
         return Plan((terms[0].recording,), MULTI_OBJECTIVE, tuple(terms), True)
     sessions = as_sessions(X, y, discrete=discrete, trial_starts=trial_starts)
     name = resolve_conditional(conditional or config.conditional, **_has_labels(sessions[0]))
+    _check_delta(name, config.delta, "Embedding")
     return Plan(tuple(sessions), name, None, _shared_encoder(name, sessions, config.encoder))
+
+
+def _check_delta(conditional: str, delta: float | None, owner: str) -> None:
+    if CONDITIONALS[conditional].needs_delta and delta is None:
+        raise ConfigurationError(
+            f"'delta' of {owner} must be a positive number for conditional={conditional!r} "
+            "(the standard deviation of the label noise, in label units). Got None."
+        )

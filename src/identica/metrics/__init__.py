@@ -5,12 +5,19 @@
 Metrics take numpy arrays (embeddings, labels) and return floats or small arrays; they train
 nothing and hold no state. :func:`consistency` measures how well an affine map explains one
 embedding by another (mean pairwise R²), optionally held out or aligned across sessions of
-different lengths by their labels. :func:`goodness_of_fit` reports a fitted model's InfoNCE
-below chance, in bits; :func:`attribution_auc` and :func:`attribution_gaps` score an
-attribution map against a known one. There is no base class to subclass: a new metric is a new
-function in its own private module, re-exported here.
+different lengths by their labels. :func:`fit_alignment` fits the best map of a class of
+indeterminacy (:data:`INDETERMINACIES`: identity, permutation, orthogonal, linear, affine) from
+one embedding onto another as an :class:`Alignment`; against known latents,
+:func:`identifiability` scores R² under such a class and :func:`mcc` the mean correlation of
+matched dimensions. :func:`goodness_of_fit` reports a fitted model's InfoNCE below chance, in
+bits (:func:`bits`); :func:`attribution_auc` and :func:`attribution_gaps` score an attribution
+map against a known one. There is no base class to subclass: a new metric is a new function in
+its own private module, re-exported here.
 """
 
+from ._alignment import INDETERMINACIES as INDETERMINACIES
+from ._alignment import Alignment as Alignment
+from ._alignment import fit_alignment as fit_alignment
 from ._attribution import attribution_auc as attribution_auc
 from ._attribution import attribution_gaps as attribution_gaps
 from ._consistency import consistency as consistency
@@ -18,13 +25,20 @@ from ._consistency import consistency_matrix as consistency_matrix
 from ._goodness_of_fit import bits as bits
 from ._goodness_of_fit import goodness_of_fit as goodness_of_fit
 from ._goodness_of_fit import goodness_of_fit_history as goodness_of_fit_history
+from ._identifiability import identifiability as identifiability
+from ._identifiability import mcc as mcc
 
 __all__ = [
+    "INDETERMINACIES",
+    "Alignment",
     "bits",
     "attribution_auc",
     "attribution_gaps",
     "consistency",
     "consistency_matrix",
+    "fit_alignment",
     "goodness_of_fit",
     "goodness_of_fit_history",
+    "identifiability",
+    "mcc",
 ]

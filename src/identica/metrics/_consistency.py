@@ -11,6 +11,8 @@ import numpy as np
 
 from identica._checks import check_int
 from identica.exceptions import ConfigurationError, DataValidationError
+from identica.metrics._alignment import _fit
+from identica.metrics._alignment import r2 as _r2  # the one R²
 
 __all__ = ["consistency", "consistency_matrix"]
 
@@ -160,13 +162,10 @@ def consistency_matrix(
     n_sessions = len(arrays)
     matrix = np.full((n_sessions, n_sessions), np.nan)
     for i in range(n_sessions):
-        design = _with_intercept(fit_points[i])
-        score_design = _with_intercept(score_points[i])
         for j in range(n_sessions):
-            if i == j:
-                continue
-            coef = np.linalg.lstsq(design, fit_points[j], rcond=None)[0]
-            matrix[i, j] = _r2(score_points[j], score_design @ coef)
+            if i != j:
+                alignment = _fit(fit_points[i], fit_points[j], "affine")
+                matrix[i, j] = _r2(score_points[j], alignment.apply(score_points[i]))
     return matrix
 
 
@@ -338,17 +337,3 @@ def _class_means(arrays: list[np.ndarray], labels: list[np.ndarray]) -> list[np.
 def _l2_normalise(points: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(points, axis=1, keepdims=True)
     return np.divide(points, norms, out=np.zeros_like(points), where=norms > 0)
-
-
-def _with_intercept(points: np.ndarray) -> np.ndarray:
-    return np.hstack([points, np.ones((len(points), 1))])
-
-
-def _r2(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """R² averaged uniformly over columns, with scikit-learn's conventions for constant targets."""
-    ss_res = ((y_true - y_pred) ** 2).sum(axis=0)
-    ss_tot = ((y_true - y_true.mean(axis=0)) ** 2).sum(axis=0)
-    scores = np.where(ss_res == 0, 1.0, 0.0)  # constant target: perfect if exactly predicted
-    varying = ss_tot > 0
-    scores[varying] = 1.0 - ss_res[varying] / ss_tot[varying]
-    return float(scores.mean())

@@ -10,7 +10,18 @@ loss and its alignment and uniformity parts per iteration, :func:`plot_consisten
 of pairwise R² as a heat map, and :func:`plot_attribution` draws a latents-by-neurons attribution
 map, optionally beside its ground truth. There is no base class to subclass: a new plot is a new
 function with the same ``ax=None`` contract, in its own private module, re-exported here.
+
+matplotlib is the ``[plot]`` extra: ``import identica`` does not import this package, and
+importing it without matplotlib raises an ImportError that says how to install it.
 """
+
+try:
+    import matplotlib as _matplotlib  # noqa: F401 - checked first so the hint below can help
+except ImportError as error:
+    raise ImportError(
+        "identica.plot needs matplotlib, which is not installed. Install the plot extra: "
+        "pip install 'identica[plot]'"
+    ) from error
 
 from identica.plot._attribution import plot_attribution as plot_attribution
 from identica.plot._consistency import plot_consistency as plot_consistency

@@ -87,13 +87,13 @@ def test_from_session_out_of_range(fitted, animals):
         _copy(fitted).adapt(animals[1].neural, from_session=3)
 
 
-def test_custom_encoders_cannot_be_adapted(animals):
+def test_custom_encoders_without_an_input_layer_cannot_be_adapted(animals):
     encoder = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(30, 8))
     encoder.receptive_field = identica.nn.Offset(0, 1)
     encoder.n_features_in, encoder.output_dimension = 30, 8
     model = identica.Embedding(**{**PARAMS, "encoder": encoder, "max_iterations": 2})
     model.fit(animals[0].neural)
-    with pytest.raises(ConfigurationError, match="not an identica ConvEncoder or MLPEncoder"):
+    with pytest.raises(ConfigurationError, match="declares no 'input_layer_name'"):
         model.adapt(animals[1].neural)
 
 

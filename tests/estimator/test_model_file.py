@@ -54,7 +54,7 @@ def test_file_holds_tensors_and_json_only(fitted, tmp_path):
     header_len = int.from_bytes(raw[:8], "little")
     header = json.loads(raw[8 : 8 + header_len])
     meta = header["__metadata__"]
-    assert meta["format"] == "identica-model" and meta["format_version"] == "1"
+    assert meta["format"] == "identica-model" and meta["format_version"] == "2"
     assert json.loads(meta["params"])["time_offset"] == [2, 4]
     assert set(json.loads(meta["versions"])) >= {"identica", "torch"}
     assert b"\x80\x04" not in raw[: 8 + header_len]  # no pickle protocol marker in the header
@@ -67,7 +67,7 @@ def test_refuses_a_newer_format(fitted, tmp_path):
     meta = _metadata(path)
     meta["format_version"] = "99"
     save_file(tensors, path, metadata=meta)
-    with pytest.raises(ModelFileError, match="format 99; this identica reads format 1"):
+    with pytest.raises(ModelFileError, match="format 99; this identica reads format 2"):
         identica.load(path)
 
 

@@ -116,13 +116,13 @@ def test_trials_bound_every_pair(track):
     model = identica.Embedding(encoder="conv10", conditional="time", time_offset=5, **SMALL)
     model.fit(track.neural, trial_starts=starts)
     assert model.n_iter_ == 4
-    from identica import _build
     from identica.data import Dataset, as_recording
+    from identica.sampling import make_sampler
 
     dataset = Dataset([as_recording(track.neural, trial_starts=starts)])
     runs = dataset.valid_runs(model.receptive_field_)
-    sampler = _build.make_sampler("time", dataset, runs, time_offset=5, delta=None,
-                                  prior=None, num_negatives=64)
+    sampler = make_sampler("time", dataset, runs, time_offset=5, delta=None,
+                           prior=None, num_negatives=64)
     import torch
 
     batch = sampler.sample(512, generator=torch.Generator().manual_seed(0))
@@ -144,11 +144,11 @@ def test_malformed_trial_starts(track, starts, match):
 
 
 def test_negatives_default_to_the_other_references(track):
-    from identica._params import check_params
+    from identica.estimator import EmbeddingConfig
 
-    assert check_params(identica.Embedding().get_params())["negatives"] == "references"
-    resolved = check_params(identica.Embedding(num_negatives=100).get_params())
-    assert resolved["negatives"] == "independent"
+    assert EmbeddingConfig.from_params(identica.Embedding().get_params()).negatives == "references"
+    resolved = EmbeddingConfig.from_params(identica.Embedding(num_negatives=100).get_params())
+    assert resolved.negatives == "independent"
 
 
 @pytest.mark.parametrize("negatives", ["references", "independent"])

@@ -13,7 +13,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import identica
-from identica._ensemble import INDETERMINACIES, ConsistencyEnsemble, _fit_map, _pairwise_maps
+from identica.estimator._ensemble import ConsistencyEnsemble, _pairwise_maps
+from identica.metrics import INDETERMINACIES
+from identica.metrics import fit_alignment as _fit_map
 from identica.exceptions import ConfigurationError, DataValidationError, NotFittedError
 from identica.metrics import consistency, consistency_matrix
 
