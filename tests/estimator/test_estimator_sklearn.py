@@ -53,3 +53,12 @@ def test_clone_keeps_parameters(estimator):
     from sklearn.base import clone
 
     assert clone(estimator).get_params() == estimator.get_params()
+
+
+def test_nan_and_inf_are_refused_before_parameter_checks_with_the_default_offset():
+    """Data checks run first: sklearn's NaN/inf check passes with time_offset=10 on its
+    tiny arrays, where the offset check would otherwise speak first."""
+    from sklearn.utils.estimator_checks import check_estimators_nan_inf
+
+    estimator = identica.Embedding(**{**TINY, "time_offset": 10})
+    check_estimators_nan_inf("Embedding", estimator)
