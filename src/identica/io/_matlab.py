@@ -134,8 +134,8 @@ def _flatten(prefix: str, value: object, out: dict[str, np.ndarray]) -> None:
 def _spike_leaves(value: object, where: tuple[int, ...], field: str,
                   out: list[tuple[str, np.ndarray]]) -> None:
     if isinstance(value, list):
-        for i, item in enumerate(value, start=1):
-            _spike_leaves(item, (*where, i), field, out)
+        for i, item in enumerate(value, start=1):  # one-element levels add no name part
+            _spike_leaves(item, where if len(value) == 1 else (*where, i), field, out)
     elif isinstance(value, dict) and field in value:
         _spike_leaves(value[field], where, field, out)
     elif isinstance(value, np.ndarray) and value.dtype.kind in "iuf" and value.size:

@@ -35,6 +35,7 @@ class _Entry:
     kind: str  # "units" | "series"
     groups: list[object]
     neurodata_type: str
+    n_rois: int | None = None
 
 
 def _is_series(group: object) -> bool:
@@ -46,6 +47,7 @@ def _catalog(file: object) -> tuple[dict[str, _Entry], dict[str, np.ndarray]]:
 
     entries: dict[str, _Entry] = {}
     intervals: dict[str, np.ndarray] = {}
+    rois: list[int] = []
 
     def visit(name: str, node: object) -> None:
         if not isinstance(node, h5py.Group) or name.startswith(("specifications", "general")):
@@ -53,6 +55,8 @@ def _catalog(file: object) -> tuple[dict[str, _Entry], dict[str, np.ndarray]]:
         ntype = _text(node.attrs.get("neurodata_type", ""))
         parent = node.parent
         ptype = _text(parent.attrs.get("neurodata_type", ""))
+        if ntype == "PlaneSegmentation" and "id" in node:
+            rois.append(len(node["id"]))
         if ntype == "Units" and "spike_times" in node:
             entries[node.name.rsplit("/", 1)[-1]] = _Entry(node.name.rsplit("/", 1)[-1], "units",
                                                            [node], ntype)
@@ -70,7 +74,18 @@ def _catalog(file: object) -> tuple[dict[str, _Entry], dict[str, np.ndarray]]:
                 entry.groups.append(node)
 
     file.visititems(visit)
+    n_rois = rois[0] if len(rois) == 1 else None
+    for entry in entries.values():
+        entry.n_rois = n_rois
     return entries, intervals
+
+
+def _roi_major(group: object, shape: tuple[int, ...], n_rois: int | None) -> bool:
+    """Whether a RoiResponseSeries is stored ROIs x time (NWB says time x ROIs)."""
+    if _text(group.attrs.get("neurodata_type", "")) != "RoiResponseSeries" or len(shape) != 2:
+        return False
+    count = len(group["rois"]) if "rois" in group else n_rois
+    return count is not None and shape[0] == count != shape[1]
 
 
 def _times(group: object, n: int) -> np.ndarray:
@@ -82,7 +97,7 @@ def _times(group: object, n: int) -> np.ndarray:
 
 
 def _series(path: Path, group: object, container: str, likelihood: float | None,
-            notes: dict[str, object]) -> TimeSeries:
+            notes: dict[str, object], n_rois: int | None) -> TimeSeries:
     dataset = group["data"]
     if dataset.dtype.kind not in "biuf":
         raise bad_file(path, f"numbers in {group.name}/data", f"dtype {dataset.dtype}")
@@ -93,7 +108,7 @@ def _series(path: Path, group: object, container: str, likelihood: float | None,
         data = data[:, None]
     elif data.ndim > 2:
         data = data.reshape(data.shape[0], -1)
-    if "rois" in group and data.shape[0] == len(group["rois"]) != data.shape[1]:
+    if _roi_major(group, data.shape, n_rois):
         data = data.T  # some writers store ROIs x time; NWB says time x ROIs
         notes.setdefault("transposed", []).append(group.name)
     name = group.name.rsplit("/", 1)[-1]
@@ -132,7 +147,8 @@ def _load(path: Path, entry: _Entry, likelihood: float | None,
         ids = group["id"][()] if "id" in group else np.arange(len(index))
         return SpikeTrains(times, np.repeat(np.arange(len(index)), counts),
                            tuple(str(i) for i in ids))
-    parts = [_series(path, g, entry.neurodata_type, likelihood, notes) for g in entry.groups]
+    parts = [_series(path, g, entry.neurodata_type, likelihood, notes, entry.n_rois)
+             for g in entry.groups]
     if len(parts) == 1:
         return parts[0]
     first = parts[0]
@@ -157,9 +173,11 @@ def _info(name: str, entry: _Entry) -> StreamInfo:
                                                                                         None)
         return StreamInfo(name, "spikes", (int(times.size), n_units), None, *span)
     shape = group["data"].shape
-    cols = sum(int(np.prod(g["data"].shape[1:])) for g in entry.groups)
-    n = shape[0]
-    if "rois" in group and len(shape) == 2 and shape[0] == len(group["rois"]) != shape[1]:
+    n, cols = shape[0], 0
+    for g in entry.groups:
+        s = g["data"].shape
+        cols += s[0] if _roi_major(g, s, entry.n_rois) else int(np.prod(s[1:]))
+    if _roi_major(group, shape, entry.n_rois):
         n = shape[1]
     if "timestamps" in group:
         stamps = group["timestamps"]
