@@ -107,7 +107,7 @@ def _session(seed: int = 0) -> Session:
 def test_to_recording_drops_gaps_and_starts_a_trial_after_each():
     rec, report = _session().to_recording(0.1, return_report=True)
     assert report.dropped_invalid == 10 and len(report.gaps) == 1
-    assert report.gaps[0][0] == pytest.approx(8.0, abs=0.1) and report.gaps[0][1] == pytest.approx(9.0, abs=0.1)
+    assert report.gaps[0] == pytest.approx((8.0, 9.0), abs=0.1)
     assert rec.neural.shape[0] == report.n_kept == report.n_bins - 10
     assert rec.trial_starts.tolist() == [0, 80]
     assert rec.bin_size == 0.1 and rec.continuous.dtype == np.float32

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.io._helpers import real
 
 from identica import io
 from identica.exceptions import DataValidationError
-from tests.io._helpers import real
 
 
 def test_rat_hippocampus_npz_and_refused_joblib():

@@ -51,7 +51,7 @@ class TimeSeries:
     unit: str = ""
 
     def __post_init__(self) -> None:
-        data = np.asarray(self.data)
+        data = self.data if isinstance(self.data, np.ndarray) else np.asarray(self.data)
         if data.ndim == 1:
             data = data.reshape(-1, 1)
         if data.ndim != 2:
