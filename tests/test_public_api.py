@@ -12,6 +12,7 @@ import pytest
 MODULES = [
     "identica",
     "identica.data",
+    "identica.io",
     "identica.sampling",
     "identica.nn",
     "identica.losses",
@@ -61,3 +62,16 @@ def test_contract_names_exist():
     assert callable(identica.metrics.goodness_of_fit)
     assert callable(identica.decoders.KNNDecoder)
     assert callable(identica.synthetic.linear_track)
+    assert callable(identica.io.read)
+
+
+def test_import_identica_leaves_the_io_extras_unloaded():
+    # pandas is left out: it is already imported through a core dependency, not through io.
+
+    import subprocess
+    import sys
+
+    code = ("import sys, identica; heavy = {'h5py', 'pynwb', 'tables', 'pynapple'}; "
+            "print(sorted(heavy & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

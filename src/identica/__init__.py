@@ -4,7 +4,7 @@
 
 Fit :class:`Embedding` on neural data (and behaviour), transform recordings into embeddings,
 save them to safetensors files and :func:`load` them back. The subpackages hold the layers:
-``data``, ``sampling``, ``nn``, ``losses``, ``training``, ``metrics``, ``decoders``,
+``data``, ``io``, ``sampling``, ``nn``, ``losses``, ``training``, ``metrics``, ``decoders``,
 ``synthetic``, ``plot`` and ``attribution``.
 """
 
@@ -12,6 +12,7 @@ from identica import attribution as attribution
 from identica import data as data
 from identica import decoders as decoders
 from identica import exceptions as exceptions
+from identica import io as io
 from identica import losses as losses
 from identica import metrics as metrics
 from identica import nn as nn
@@ -34,6 +35,7 @@ __all__ = [
     "data",
     "decoders",
     "exceptions",
+    "io",
     "load",
     "losses",
     "metrics",
