@@ -69,7 +69,7 @@ SUFFIX = {"npz": ".npz", "npy": ".npy", "mat5": ".mat", "mat73": ".mat", "h5": "
 @pytest.mark.parametrize("kind", list(SUFFIX))
 def test_truncated_files(tmp_path, kind):
     path = _truncate(_valid(kind, tmp_path / f"f{SUFFIX[kind]}"))
-    with pytest.raises(DataValidationError, match=f"cannot read '{path}'"):
+    with pytest.raises(DataValidationError, match=f"could not read '{path}'"):
         io.read(path, **({"neural": "x"} if kind in ("npz", "mat5", "mat73", "h5") else {}))
 
 
@@ -77,7 +77,7 @@ def test_truncated_files(tmp_path, kind):
                                     ".videoPositionTracking"])
 def test_random_bytes_with_the_right_suffix(tmp_path, suffix):
     path = _random(tmp_path / f"noise{suffix}")
-    with pytest.raises(DataValidationError, match=f"cannot read '{path}': expected"):
+    with pytest.raises(DataValidationError, match=f"could not read '{path}': expected"):
         io.read(path)
 
 

@@ -15,7 +15,7 @@ from identica.io._common import as_path, bad_file, check_options, missing_key, p
 from identica.io._session import Session, StreamInfo
 from identica.io._streams import SpikeTrains, TimeSeries
 
-__all__ = ["ARRAY_OPTIONS", "read_npz", "session_from_arrays"]
+__all__ = ["ARRAY_OPTIONS", "load_arrays", "read_npz", "session_from_arrays"]
 
 ARRAY_OPTIONS = ("neural", "behavior", "timestamps", "behavior_timestamps", "rate",
                  "behavior_rate", "spike_times", "spike_units")
@@ -233,5 +233,40 @@ def read_npz(path: str | Path, **options: object) -> Session:
     try:
         return session_from_arrays(path, "npz", {k: getter(k) for k in archive.files}, shapes,
                                    **options)  # type: ignore[arg-type]
+    finally:
+        archive.close()
+
+
+def load_arrays(path: str | Path, keys: Mapping[str, str | None]) -> dict[str, np.ndarray | None]:
+    """Read the arrays named by ``keys`` (label -> key) from an ``.npz`` archive, no pickle.
+
+    The labels (e.g. command-line options) name the arrays in error messages.
+    """
+    path = as_path(path)
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as error:
+        raise bad_file(path, "an .npz archive", error) from error
+    if not hasattr(archive, "files"):
+        raise DataValidationError(
+            f"{str(path)!r} holds a single array, not an .npz archive of named arrays. Save one "
+            "with np.savez(path, neural=X, behavior=y)."
+        )
+    try:
+        arrays: dict[str, np.ndarray | None] = {}
+        for label, key in keys.items():
+            if key is None:
+                arrays[label] = None
+                continue
+            if key not in archive.files:
+                raise missing_key(path, label, key, list(archive.files))
+            try:
+                arrays[label] = archive[key]
+            except ValueError as error:
+                raise pickle_refusal(path, f"an archive whose array {key!r} holds Python "
+                                     "objects") from error
+            except (OSError, EOFError, zipfile.BadZipFile) as error:
+                raise bad_file(path, f"a readable array {key!r}", error) from error
+        return arrays
     finally:
         archive.close()

@@ -53,7 +53,7 @@ def as_path(path: object, *, directory: bool | None = False) -> Path:
 def bad_file(path: object, expected: str, detail: object = "") -> DataValidationError:
     """The one error for malformed files: which file, what was expected, what was found."""
     tail = f" ({detail})" if str(detail) else ""
-    return DataValidationError(f"cannot read {str(path)!r}: expected {expected}{tail}.")
+    return DataValidationError(f"could not read {str(path)!r}: expected {expected}{tail}.")
 
 
 def missing_key(path: object, option: str, key: str, available: list[str]) -> DataValidationError:
