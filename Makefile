@@ -17,7 +17,7 @@ $(VENV)/.core: pyproject.toml
 	touch $@
 
 $(VENV)/.test: $(VENV)/.core
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,io]'
 	touch $@
 
 $(VENV)/.plot: $(VENV)/.core

@@ -15,6 +15,7 @@ import pytest
 MODULES = [
     "identica",
     "identica.data",
+    "identica.io",
     "identica.sampling",
     "identica.nn",
     "identica.losses",
@@ -70,6 +71,15 @@ def test_contract_names_exist():
     assert parameters["indeterminacy"].default == "affine"
     assert callable(identica.decoders.KNNDecoder)
     assert callable(identica.synthetic.linear_track)
+    assert callable(identica.io.read)
+
+
+def test_import_identica_leaves_the_io_extras_unloaded():
+    # pandas is left out: it is already imported through a core dependency, not through io.
+    code = ("import sys, identica; heavy = {'h5py', 'pynwb', 'tables', 'pynapple'}; "
+            "print(sorted(heavy & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_import_identica_does_not_import_matplotlib():

@@ -4,7 +4,7 @@
 
 Fit :class:`Embedding` on neural data (and behaviour), transform recordings into embeddings,
 save them to safetensors files and :func:`load` them back. The subpackages hold the layers:
-``data``, ``sampling``, ``nn``, ``losses``, ``training``, ``metrics``, ``decoders``,
+``data``, ``io``, ``sampling``, ``nn``, ``losses``, ``training``, ``metrics``, ``decoders``,
 ``synthetic``, ``plot`` and ``attribution``.
 """
 
@@ -13,6 +13,7 @@ from identica import data as data
 from identica import decoders as decoders
 from identica import estimator as estimator
 from identica import exceptions as exceptions
+from identica import io as io
 from identica import losses as losses
 from identica import metrics as metrics
 from identica import nn as nn
@@ -36,6 +37,7 @@ __all__ = [
     "decoders",
     "estimator",
     "exceptions",
+    "io",
     "load",
     "losses",
     "metrics",

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # SPDX-FileCopyrightText: identica developers
-"""The ``identica`` command: ``demo``, ``fit`` and ``transform``, a thin shell over the Python API.
+"""The ``identica`` command: ``demo``, ``fit``, ``transform``, ``attribute`` and ``inspect``.
 
 ``fit`` takes every :class:`~identica.Embedding` parameter as a kebab-case option generated from
 ``Embedding().get_params()`` (``max_iterations`` is ``--max-iterations``), on top of an optional
@@ -28,6 +28,10 @@ import numpy as np
 from identica._version import __version__
 from identica.estimator import Embedding, EmbeddingConfig, load
 from identica.exceptions import IdenticaError
+from identica.io import detect_format
+from identica.io import inspect as inspect_file
+from identica.io import read as read_data
+from identica.io._arrays import load_arrays
 from identica.workflows import read_config, run_demo
 
 __all__ = ["main"]
@@ -37,6 +41,10 @@ _BOOLS = {"true": True, "yes": True, "on": True, "1": True,
           "false": False, "no": False, "off": False, "0": False}
 _NONES = ("none", "null")
 _PREFIX = "estimator."  # argparse dest of the generated estimator options
+_DATA_HELP = ("recording: an .npz archive of named arrays, or any file identica.io.read reads "
+              "(.nwb, .mat, HDF5, a suite2p or phy folder); 'identica inspect' lists its streams")
+_NEURAL_HELP = "array key or stream name (NWB: units; suite2p: F-neuropil|F|spks; phy: spikes)"
+_BIN_HELP = "bin width in seconds for spike times (NWB units, phy, .mat spike trains)"
 
 
 class _UserError(Exception):
@@ -48,10 +56,6 @@ class _UserError(Exception):
 
     def __str__(self) -> str:
         return str(self.args[0])
-
-
-class _MissingKeyError(_UserError, KeyError):
-    """A key asked for on the command line is not in the ``.npz`` archive."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -164,36 +168,45 @@ def _expand_bools(argv: Sequence[str], flags: Sequence[str]) -> list[str]:
 # -- data files ----------------------------------------------------------------------------------
 
 
-def _load_arrays(path: str, keys: dict[str, str | None]) -> dict[str, np.ndarray | None]:
-    """Read the arrays named by ``keys`` (option -> npz key) from an ``.npz`` archive."""
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"no such data file: {path!r}")
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as error:
-        raise _UserError(f"could not read {path!r} as an .npz archive: {error}") from error
-    if not hasattr(archive, "files"):
-        raise _UserError(f"{path!r} holds a single array, not an .npz archive of named arrays. "
-                         "Save one with np.savez(path, neural=X, behavior=y).")
-    try:
-        arrays: dict[str, np.ndarray | None] = {}
-        for option, key in keys.items():
-            if key is None:
-                arrays[option] = None
-                continue
-            if key not in archive.files:
-                close = difflib.get_close_matches(key, archive.files, n=1)
-                hint = f" Did you mean {close[0]!r}?" if close else ""
-                raise _MissingKeyError(f"{path!r} has no array {key!r} (given by {option}).{hint} "
-                                       f"Available keys: {', '.join(archive.files) or 'none'}.")
-            try:
-                arrays[option] = archive[key]
-            except ValueError as error:
-                raise _UserError(f"array {key!r} of {path!r} cannot be read without pickle: "
-                                 f"{error}") from error
-        return arrays
-    finally:
-        archive.close()
+def _load_data(args: argparse.Namespace, behavior: bool) -> dict[str, np.ndarray | None]:
+    """Neural data (and labels) from any file ``identica.io.read`` understands.
+
+    An ``.npz`` archive gives the named arrays as they are; other formats are read into a
+    session and aligned (``--bin`` seconds per bin for spike times) into one recording.
+    """
+    keys = {"--neural": args.neural}
+    if behavior:
+        keys.update({"--behavior": args.behavior, "--discrete": args.discrete})
+    if not os.path.exists(args.data):
+        raise FileNotFoundError(f"no such data file: {args.data!r}")
+    fmt = detect_format(args.data)
+    if fmt == "npz":
+        return load_arrays(args.data, keys)
+    options: dict[str, object] = {}
+    if fmt in ("suite2p",):
+        options["signal"] = args.neural
+    elif fmt == "phy":
+        if args.neural not in ("spikes", "units"):
+            raise _UserError(f"a phy/Kilosort folder holds one neural stream, 'spikes'; got "
+                             f"--neural {args.neural!r}")
+    elif fmt in ("dlc", "position-tracking"):
+        raise _UserError(f"{args.data!r} holds behaviour only ({fmt}); pass it to Python "
+                         "(identica.io.combine) together with a neural file")
+    elif fmt == "mat" and args.neural and args.neural not in load_mat_numeric(args.data):
+        options["spike_times"] = args.neural
+    else:
+        options["neural"] = args.neural
+    labels = [k for k in (keys.get("--behavior"), keys.get("--discrete")) if k]
+    if labels:
+        options["behavior"] = labels if len(labels) > 1 else labels[0]
+    recording = read_data(args.data, **options).to_recording(bin_size=args.bin)
+    return {"--neural": recording.neural, "--behavior": recording.continuous,
+            "--discrete": recording.discrete}
+
+
+def load_mat_numeric(path: str) -> set[str]:
+    """Names of the numeric arrays of a ``.mat`` file (other variables may hold spike trains)."""
+    return {info.name for info in read_data(path).streams}
 
 
 def _check_output(path: str) -> None:
@@ -212,8 +225,7 @@ def _fit(args: argparse.Namespace) -> int:
     model = Embedding(**params)
     EmbeddingConfig.from_params(model.get_params())  # parameter errors before any data is read
     _check_output(args.out)
-    data = _load_arrays(args.data, {"--neural": args.neural, "--behavior": args.behavior,
-                                    "--discrete": args.discrete})
+    data = _load_data(args, behavior=True)
     start = time.perf_counter()
     model.fit(data["--neural"], data["--behavior"], discrete=data["--discrete"])
     seconds = time.perf_counter() - start
@@ -237,7 +249,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _transform(args: argparse.Namespace) -> int:
     model = load(args.model)
     _check_output(args.out)
-    neural = _load_arrays(args.data, {"--neural": args.neural})["--neural"]
+    neural = _load_data(args, behavior=False)["--neural"]
     embedding = model.transform(neural)
     with open(args.out, "wb") as file:
         np.save(file, embedding)
@@ -250,13 +262,18 @@ def _attribute(args: argparse.Namespace) -> int:
 
     model = load(args.model)
     _check_output(args.out)
-    neural = _load_arrays(args.data, {"--neural": args.neural})["--neural"]
+    neural = _load_data(args, behavior=False)["--neural"]
     summary = attribute(model, neural, method=args.method, inverse=args.inverse,
                         session=args.session, return_per_sample=False).summary
     with open(args.out, "wb") as file:
         np.save(file, summary)
     print(f"wrote {args.out}: {args.method} map of shape {summary.shape} "
           "(embedding dimensions x neurons)")
+    return 0
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    print(inspect_file(args.data))
     return 0
 
 
@@ -288,9 +305,10 @@ def _build_parser() -> tuple[_Parser, dict[str, argparse.ArgumentParser], list[s
     demo.add_argument("--n-samples", type=int, default=10_000, help=argparse.SUPPRESS)
     demo.add_argument("--n-neurons", type=int, default=120, help=argparse.SUPPRESS)
 
-    fit = command("fit", "fit an Embedding on arrays of an .npz file and save the model")
-    fit.add_argument("data", metavar="DATA.npz", help="archive of named arrays (np.savez)")
-    fit.add_argument("--neural", required=True, metavar="KEY", help="(n_samples, n_neurons) array")
+    fit = command("fit", "fit an Embedding on a recording file and save the model")
+    fit.add_argument("data", metavar="DATA", help=_DATA_HELP)
+    fit.add_argument("--neural", required=True, metavar="KEY", help=_NEURAL_HELP)
+    fit.add_argument("--bin", type=float, metavar="SECONDS", help=_BIN_HELP)
     fit.add_argument("--behavior", metavar="KEY",
                      help="labels y (float: continuous, int: discrete)")
     fit.add_argument("--discrete", metavar="KEY", help="integer labels added to --behavior")
@@ -298,10 +316,12 @@ def _build_parser() -> tuple[_Parser, dict[str, argparse.ArgumentParser], list[s
     fit.add_argument("--out", required=True, metavar="MODEL", help="model file (.safetensors)")
     bools = _add_estimator_options(fit)
 
-    transform = command("transform", "embed the neural array of an .npz file with a saved model")
+    transform = command("transform", "embed the neural data of a recording file with a saved "
+                                     "model")
     transform.add_argument("model", metavar="MODEL", help="model file written by fit")
-    transform.add_argument("data", metavar="DATA.npz", help="archive of named arrays (np.savez)")
-    transform.add_argument("--neural", required=True, metavar="KEY", help="(n_samples, n_neurons)")
+    transform.add_argument("data", metavar="DATA", help=_DATA_HELP)
+    transform.add_argument("--neural", required=True, metavar="KEY", help=_NEURAL_HELP)
+    transform.add_argument("--bin", type=float, metavar="SECONDS", help=_BIN_HELP)
     transform.add_argument("--out", required=True, metavar="EMB.npy", help="embedding file (.npy)")
 
     from identica.attribution import INVERSES, METHODS
@@ -309,8 +329,9 @@ def _build_parser() -> tuple[_Parser, dict[str, argparse.ArgumentParser], list[s
     attribute = command("attribute", "which neurons drive which embedding dimension: write the "
                                      "mean absolute attribution map of a saved model")
     attribute.add_argument("model", metavar="MODEL", help="model file written by fit")
-    attribute.add_argument("data", metavar="DATA.npz", help="archive of named arrays (np.savez)")
-    attribute.add_argument("--neural", required=True, metavar="KEY", help="(n_samples, n_neurons)")
+    attribute.add_argument("data", metavar="DATA", help=_DATA_HELP)
+    attribute.add_argument("--neural", required=True, metavar="KEY", help=_NEURAL_HELP)
+    attribute.add_argument("--bin", type=float, metavar="SECONDS", help=_BIN_HELP)
     attribute.add_argument("--out", required=True, metavar="MAP.npy", help="map file (.npy)")
     attribute.add_argument("--method", default="inverted-jacobian", choices=METHODS,
                            help="attribution method (default: inverted-jacobian)")
@@ -318,6 +339,9 @@ def _build_parser() -> tuple[_Parser, dict[str, argparse.ArgumentParser], list[s
                            help="pseudo-inverse route of inverted methods (default: lstsq)")
     attribute.add_argument("--session", type=int, default=None,
                            help="session of a multi-session model")
+    inspect = command("inspect", "list the streams of a recording file (names, shapes, rates, "
+                                 "time spans) to know what to pass as --neural/--behavior")
+    inspect.add_argument("data", metavar="DATA", help=_DATA_HELP)
     return parser, sub, bools
 
 
@@ -365,7 +389,8 @@ def main(argv: list[str] | None = None) -> int:
         if extras:
             raise _UserError(f"unrecognized arguments: {' '.join(extras)}."
                              f"{_suggest(extras, sub.get(args.command))}", sub[args.command].prog)
-        commands = {"demo": _demo, "fit": _fit, "transform": _transform, "attribute": _attribute}
+        commands = {"demo": _demo, "fit": _fit, "transform": _transform, "attribute": _attribute,
+                    "inspect": _inspect}
         return commands[args.command](args)
     except (_UserError, IdenticaError, OSError) as error:
         sys.stderr.write(f"{_PROG}: error: {error}\n")

@@ -14,10 +14,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import identica
 from identica.estimator._ensemble import ConsistencyEnsemble, _pairwise_maps
-from identica.metrics import INDETERMINACIES
-from identica.metrics import fit_alignment as _fit_map
 from identica.exceptions import ConfigurationError, DataValidationError, NotFittedError
-from identica.metrics import consistency, consistency_matrix
+from identica.metrics import INDETERMINACIES, consistency, consistency_matrix
+from identica.metrics import fit_alignment as _fit_map
 
 TINY = dict(encoder="mlp", output_dimension=3, hidden_units=8, batch_size=32, max_iterations=20,
             time_offset=1, device="cpu", num_threads=1)
