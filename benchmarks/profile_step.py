@@ -35,29 +35,22 @@ def main() -> None:
     import torch
 
     import identica
-    from identica.training import keep_freed_memory
+    from identica.estimator import EmbeddingConfig, assemble, plan_fit
+    from identica.training import freed_memory_kept
 
     torch.set_num_threads(args.threads)
-    keep_freed_memory()
     data = identica.synthetic.linear_track()
     X, y = data.neural[:8000], data.continuous[:8000]
-    model = identica.Embedding(encoder=args.encoder, batch_size=args.batch_size,
-                               negatives=args.negatives, max_iterations=20, random_state=0,
-                               device="cpu").fit(X, y)
-    from identica import _build
-    from identica.data import Dataset, WindowGatherer, as_recording
-
-    recording = as_recording(X, y)
-    field = model.receptive_field_
-    shared = args.negatives == "references"
+    estimator = identica.Embedding(encoder=args.encoder, batch_size=args.batch_size,
+                                   negatives=args.negatives, random_state=0, device="cpu")
+    config = EmbeddingConfig.from_params(estimator.get_params())
+    parts = assemble(config, plan_fit(config, X, y), "cpu",
+                     init=torch.Generator().manual_seed(0))  # the parts fit would build
+    sampler, gather, strategy = parts.sampler, parts.gathers[0], parts.negatives
+    encoder, loss, optimizer = (parts.network.encoders[0], parts.network.loss,
+                                parts.network.optimizer)
     n = args.batch_size
-    dataset = Dataset([recording])
-    sampler = _build.make_sampler(model.conditional_, dataset,
-                                  dataset.valid_runs(field), time_offset=10,
-                                  delta=None, prior=None, num_negatives=0 if shared else n)
-    gather = WindowGatherer(torch.from_numpy(recording.neural), field)
     generator = torch.Generator().manual_seed(0)
-    encoder, loss, optimizer = model.encoder_, model.loss_, model.optimizer_
     phases: dict[str, list[float]] = {k: [] for k in
                                       ("sample", "gather", "encoder", "loss", "backward",
                                        "optimizer", "step")}
@@ -66,12 +59,12 @@ def main() -> None:
         marks = [time.process_time()]
         batch = sampler.sample(n, generator=generator)
         marks.append(time.process_time())
-        windows = gather(torch.cat(batch))
+        windows = gather(batch.windows)
         marks.append(time.process_time())
         emb = encoder(windows)
         marks.append(time.process_time())
-        negative = emb[:n] if shared else emb[2 * n:]
-        parts = loss(emb[:n], emb[n:2 * n], negative, exclude_self=shared)
+        negative, exclude_self = strategy.select(emb[:n], emb[2 * n:])
+        parts = loss(emb[:n], emb[n:2 * n], negative, exclude_self=exclude_self)
         marks.append(time.process_time())
         optimizer.zero_grad(set_to_none=True)
         parts.total.backward()
@@ -83,10 +76,11 @@ def main() -> None:
                 phases[name].append(1000 * (b - a))
             phases["step"].append(1000 * (marks[-1] - marks[0]))
 
-    for _ in range(10):
-        one_step(False)
-    for _ in range(args.steps):
-        one_step(True)
+    with freed_memory_kept():  # as during a fit
+        for _ in range(10):
+            one_step(False)
+        for _ in range(args.steps):
+            one_step(True)
     step = statistics.median(phases["step"])
     print(f"batch {n}, {args.encoder}, negatives={args.negatives}, {args.threads} thread(s): "
           f"median step {step:.1f} ms CPU over {args.steps} steps")
@@ -97,7 +91,7 @@ def main() -> None:
     if args.operators:
         from torch.profiler import profile
 
-        with profile() as prof:
+        with profile() as prof, freed_memory_kept():
             for _ in range(20):
                 one_step(False)
         print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=args.operators))

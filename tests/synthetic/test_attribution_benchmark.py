@@ -215,7 +215,8 @@ def test_none_seed_runs() -> None:
         ),
         ({"noise": float("nan")}, r"'noise' .* Got nan\."),
         ({"noise": "0.1"}, r"'noise' .* Got '0\.1'\."),
-        ({"random_state": -1}, r"'random_state' of attribution_benchmark must be None, a non-negative"),
+        ({"random_state": -1},
+         r"'random_state' of attribution_benchmark must be None, a non-negative"),
         ({"random_state": "seed"}, r"'random_state' .* Got 'seed'\."),
     ],
 )
