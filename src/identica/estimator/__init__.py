@@ -17,7 +17,7 @@ from identica.estimator._assembly import assemble as assemble
 from identica.estimator._config import EmbeddingConfig as EmbeddingConfig
 from identica.estimator._embedding import Embedding as Embedding
 from identica.estimator._ensemble import ConsistencyEnsemble as ConsistencyEnsemble
-from identica.estimator._model_file import load as load
+from identica.estimator._load import load as load
 from identica.estimator._objective import Objective as Objective
 from identica.estimator._plan import Plan as Plan
 from identica.estimator._plan import plan_fit as plan_fit

@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from identica.estimator import _fit
 from identica.estimator._attributes import FittedAttributes
 from identica.estimator._config import EmbeddingConfig
+from identica.estimator._model_file import write
 from identica.estimator._transform import transform
 from identica.losses._jacobian import LinearRamp
 
@@ -385,7 +386,5 @@ class Embedding(FittedAttributes, ClassNamePrefixFeaturesOutMixin, TransformerMi
 
         Load it with :func:`identica.load`.
         """
-        from identica.estimator._model_file import save
-
-        save(self, self._fitted(), path)
+        write(self.get_params(), self._fitted(), path)
 

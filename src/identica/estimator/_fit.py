@@ -20,7 +20,7 @@ from identica.data._recording import Recording
 from identica.data._validate import as_recording
 from identica.estimator._assembly import Network, assemble, fresh_generators, network_spec
 from identica.estimator._config import EmbeddingConfig
-from identica.estimator._plan import Plan, _has_labels, plan_fit
+from identica.estimator._plan import Plan, has_labels, plan_fit
 from identica.estimator._state import FittedState
 from identica.exceptions import ConfigurationError, DataValidationError
 from identica.nn._adapt import input_layer, with_new_input
@@ -157,7 +157,7 @@ def adapt(
 def _adapt_plan(config: EmbeddingConfig, data: list[Recording], fitted: str,
                 anchored: list[Recording]) -> Plan:
     """The plan of an adaptation run: the new recording (after its anchor) on the fitted rule."""
-    labels = _has_labels(data[-1])
+    labels = has_labels(data[-1])
     conditional = resolve_conditional(fitted, **labels) if any(labels.values()) else "time"
     return Plan(tuple(data), conditional, None, not anchored)
 

@@ -13,7 +13,7 @@ import dataclasses
 import json
 import os
 import platform
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import torch
@@ -29,10 +29,7 @@ from identica.estimator._state import FittedState
 from identica.exceptions import ConfigurationError, ModelFileError
 from identica.losses._jacobian import LinearRamp
 
-if TYPE_CHECKING:
-    from identica.estimator._embedding import Embedding
-
-__all__ = ["FORMAT_VERSION", "load", "save"]
+__all__ = ["FORMAT_VERSION", "read", "write"]
 
 FORMAT = "identica-model"
 FORMAT_VERSION = 2  # 2: build spec, optimiser and generator state stored; 1 still reads
@@ -70,8 +67,8 @@ def _random_state_from_json(value: object) -> object:
     return np.random.RandomState(bits)
 
 
-def _params_json(model: Embedding) -> dict[str, Any]:
-    params = model.get_params()
+def _params_json(params: dict[str, Any]) -> dict[str, Any]:
+    params = dict(params)
     if isinstance(params["encoder"], nn.Module):
         params["encoder"] = CUSTOM
     if isinstance(params["time_offset"], tuple):
@@ -99,8 +96,8 @@ def _params_from_json(params: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
-def save(model: Embedding, state: FittedState, path: str | os.PathLike[str]) -> None:
-    """Write a fitted :class:`~identica.Embedding` to ``path`` (safetensors; no pickle)."""
+def write(params: dict[str, Any], state: FittedState, path: str | os.PathLike[str]) -> None:
+    """Write the parameters and fitted state of an Embedding to ``path`` (safetensors)."""
     from identica import __version__
 
     network = state.network
@@ -127,7 +124,7 @@ def save(model: Embedding, state: FittedState, path: str | os.PathLike[str]) -> 
     metadata = {
         "format": FORMAT,
         "format_version": str(FORMAT_VERSION),
-        "params": json.dumps(_params_json(model)),
+        "params": json.dumps(_params_json(params)),
         "spec": json.dumps(state.spec),
         "fitted": json.dumps(fitted),
         "versions": json.dumps(versions),
@@ -149,45 +146,16 @@ def _read(path: str | os.PathLike[str]) -> tuple[dict[str, str], dict[str, torch
     return metadata, tensors
 
 
-def load(
-    path: str | os.PathLike[str], *, device: str = "cpu", encoder: nn.Module | None = None
-) -> Embedding:
-    """Load a model written by :meth:`Embedding.save`, on ``device`` (CPU by default).
-
-    Nothing is unpickled: the file holds only tensors and JSON. The optimiser state and the
-    sampling generator come back too, so ``partial_fit`` continues the saved run exactly.
-
-    Parameters
-    ----------
-    path : str or PathLike
-        The ``.safetensors`` file.
-    device : str, default="cpu"
-        Where to put the weights, whatever device trained them; also becomes the ``device``
-        parameter of the returned estimator.
-    encoder : nn.Module, optional
-        Required when the model was trained with a custom encoder module: an instance of the
-        same architecture, into which the weights are loaded.
-
-    Returns
-    -------
-    Embedding
-        A fitted estimator.
+def read(
+    path: str | os.PathLike[str], *, device: str, encoder: nn.Module | None,
+    defaults: dict[str, Any],
+) -> tuple[dict[str, Any], FittedState]:
+    """The parameters (``defaults`` filled in) and fitted state stored in a model file.
 
     Raises
     ------
     ModelFileError
         The file is not an identica model, is malformed, or comes from a newer format version.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib, numpy as np, identica
-    >>> X = np.random.default_rng(0).normal(size=(200, 5)).astype(np.float32)
-    >>> model = identica.Embedding(encoder="mlp", output_dimension=2, batch_size=16,
-    ...                            max_iterations=2, time_offset=1, random_state=0).fit(X)
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.safetensors"
-    >>> model.save(path)
-    >>> np.array_equal(identica.load(path).transform(X), model.transform(X))
-    True
     """
     metadata, tensors = _read(path)
     name = os.fspath(path)
@@ -209,7 +177,7 @@ def load(
             f"{FORMAT_VERSION} and older. Upgrade identica to load it."
         )
     try:
-        return _rebuild(params, spec, fitted, tensors, device, encoder)
+        return _rebuild({**defaults, **params}, spec, fitted, tensors, device, encoder)
     except (KeyError, TypeError, ValueError, RuntimeError) as error:
         if isinstance(error, ConfigurationError):
             raise
@@ -223,9 +191,7 @@ def _rebuild(
     tensors: dict[str, torch.Tensor],
     device: str,
     encoder: nn.Module | None,
-) -> Embedding:
-    from identica.estimator._embedding import Embedding
-
+) -> tuple[dict[str, Any], FittedState]:
     params = _params_from_json(params)
     params["device"] = device
     widths = [int(n) for n in fitted["n_features_per_session"]]
@@ -242,8 +208,7 @@ def _rebuild(
                 "same architecture: identica.load(path, encoder=MyEncoder(...))."
             )
         params["encoder"] = encoder
-    model = Embedding(**params)
-    config = EmbeddingConfig.from_params(model.get_params())
+    config = EmbeddingConfig.from_params(params)
     if spec is None:  # format 1: derive the spec from the parameters
         spec = network_spec(config, widths, n_encoders == 1 and len(widths) > 1)
         spec["widths"] = [widths[session_encoder.index(i)] for i in range(n_encoders)]
@@ -268,14 +233,14 @@ def _rebuild(
     generator_state = tensors.get("generator_state")
     if generator_state is None:  # format 1 stored no stream: a fresh one, seeded by n_iter
         generator_state = torch.Generator().manual_seed(len(history)).get_state()
-    model._state = FittedState(
+    state = FittedState(
         network=network, spec=spec, n_features_per_session=widths,
         generator_state=generator_state, history=history.astype(np.float32),
         conditional=str(fitted["conditional"]),
         objective_conditionals=fitted.get("objective_conditionals"),
         device=target, adapted_conditional=fitted.get("adapted_conditional"),
     )
-    return model
+    return params, state
 
 
 def _prefixed(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:

@@ -17,7 +17,7 @@ from identica.estimator._objective import Objective, labels_of
 from identica.exceptions import ConfigurationError, DataValidationError
 from identica.sampling._conditionals import CONDITIONALS, resolve_conditional
 
-__all__ = ["Plan", "Term", "plan_fit"]
+__all__ = ["Plan", "Term", "has_labels", "plan_fit"]
 
 MULTI_OBJECTIVE = "multi-objective"
 
@@ -71,7 +71,7 @@ class Plan:
                 )
 
 
-def _has_labels(recording: Recording) -> dict[str, bool]:
+def has_labels(recording: Recording) -> dict[str, bool]:
     return {"continuous": recording.continuous is not None,
             "discrete": recording.discrete is not None}
 
@@ -132,13 +132,13 @@ def plan_fit(
                                      trial_starts=trial_starts)
             every = tuple(range(config.output_dimension))
             dims = every if objective.dims is None else tuple(objective.dims)
-            name = resolve_conditional(objective.conditional, **_has_labels(recording))
+            name = resolve_conditional(objective.conditional, **has_labels(recording))
             delta = objective.delta if objective.delta is not None else config.delta
             _check_delta(name, delta, f"Objective {len(terms)}")
             terms.append(Term(dims, objective, name, recording))
         return Plan((terms[0].recording,), MULTI_OBJECTIVE, tuple(terms), True)
     sessions = as_sessions(X, y, discrete=discrete, trial_starts=trial_starts)
-    name = resolve_conditional(conditional or config.conditional, **_has_labels(sessions[0]))
+    name = resolve_conditional(conditional or config.conditional, **has_labels(sessions[0]))
     _check_delta(name, config.delta, "Embedding")
     return Plan(tuple(sessions), name, None, _shared_encoder(name, sessions, config.encoder))
 

@@ -11,8 +11,8 @@ import numpy as np
 
 from identica.data._dataset import Dataset, ValidRuns
 from identica.exceptions import ConfigurationError, DataValidationError
-from identica.sampling._conditionals import CONDITIONALS as TABLE
-from identica.sampling._conditionals import PRIORS
+from identica.sampling._table import CONDITIONALS as TABLE
+from identica.sampling._table import PRIORS
 
 # conditional -> (uses continuous labels, uses discrete labels), from the conditional table
 USES = {row.name: (row.continuous, row.discrete) for row in TABLE.values()}
