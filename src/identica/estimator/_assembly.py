@@ -27,7 +27,7 @@ from identica.losses._jacobian import JacobianRegularizer
 from identica.losses._module import InfoNCE
 from identica.losses._multiobjective import MultiObjectiveLoss
 from identica.losses._similarity import SIMILARITIES
-from identica.nn._base import AbstractEncoder, reset_parameters
+from identica.nn._base import reset_parameters
 from identica.nn._registry import make_encoder
 from identica.sampling._base import AbstractSampler
 from identica.sampling._conditionals import make_sampler
@@ -202,8 +202,8 @@ def _sampler(config: EmbeddingConfig, plan: Plan, field: Offset, drawn: int) -> 
 def _regularizer(config: EmbeddingConfig, network: Network) -> JacobianRegularizer | None:
     if not config.regularized:
         return None
-    for encoder in network.encoders:
-        if isinstance(encoder, AbstractEncoder):
+    for encoder in network.encoders:  # custom modules without the declaration use autograd
+        if hasattr(encoder, "set_double_backward"):
             encoder.set_double_backward(True)
     every = tuple(range(config.output_dimension))
     slices = (every,) if config.objectives is None else tuple(
