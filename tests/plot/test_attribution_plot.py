@@ -101,7 +101,7 @@ def test_benchmark_truth_can_be_drawn() -> None:
         (np.zeros(5), r"'map' of plot_attribution must be a non-empty 2-D .*Got shape \(5,\)"),
         (np.zeros((2, 3, 4)), r"\(n_latents, n_neurons\)\. Got shape \(2, 3, 4\)"),
         (np.zeros((0, 3)), r"Got shape \(0, 3\)"),
-        ([["x", "y"]], "must be a numeric array .* Could not convert list"),
+        ([["x", "y"]], "must be an AttributionMap or a numeric array .* Could not convert list"),
         (np.array([[0.0, np.inf], [np.nan, 1.0]]), r"finite numbers\. Got inf at index \(0, 1\)"),
     ],
 )
