@@ -257,3 +257,12 @@ def test_consistency_errors() -> None:
         plot_consistency(np.zeros((2, 3)))
     with pytest.raises(DataValidationError, match=r"one entry per row of matrix \(2\). Got 1"):
         plot_consistency(np.zeros((2, 2)), labels=["a"])
+
+
+@pytest.mark.parametrize(("cmap", "expected"), [(None, ["C0", "C1", "C2"]),
+                                                ("viridis", ["#440154", "#21918c", "#fde725"])])
+def test_embedding_discrete_colours(embedding, cmap, expected) -> None:
+    # Qualitative maps give their first colours in order; continuous maps are spread out.
+    ax = plot_embedding(embedding, np.repeat([0, 1, 2], 100), dims=(0, 1), cmap=cmap)
+    colours = [handle.get_color() for handle in ax.get_legend().legend_handles]
+    assert colours == [matplotlib.colors.to_hex(c) for c in expected]

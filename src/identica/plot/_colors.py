@@ -14,7 +14,7 @@ from typing import Any
 
 import matplotlib
 import numpy as np
-from matplotlib.colors import Colormap, is_color_like, to_hex
+from matplotlib.colors import Colormap, ListedColormap, is_color_like, to_hex
 
 from identica.exceptions import ConfigurationError, DataValidationError
 
@@ -77,8 +77,12 @@ def parse_color(color: Any, n: int, cmap: str | None, *, owner: str) -> Coloring
         classes, index = np.unique(raw, return_inverse=True)
         if len(classes) <= MAX_CLASSES:
             name = cmap or ("tab10" if len(classes) <= 10 else "tab20")
+            colormap = _colormap(name, owner)
+            if isinstance(colormap, ListedColormap) and len(classes) <= colormap.N <= MAX_CLASSES:
+                # a qualitative map (tab10, Set1, ...): its first colours in order, not spread
+                colormap = ListedColormap(colormap.colors[: len(classes)], name=colormap.name)
             return Coloring("discrete", values=index.astype(np.float64), classes=classes,
-                            cmap=_colormap(name, owner))
+                            cmap=colormap)
     return Coloring("continuous", values=values, cmap=_colormap(cmap or "viridis", owner))
 
 
