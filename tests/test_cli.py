@@ -57,7 +57,8 @@ def demo_sequential(tmp_path_factory) -> tuple[Path, str]:
 
 def test_demo_writes_files_and_prints_numbers(demo_sequential) -> None:
     out, stdout = demo_sequential
-    names = {"embedding.npy", "embedding.png", "loss.png", "summary.txt", "model.safetensors"}
+    names = {"embedding.npy", "embedding.png", "embedding.html", "loss.png", "summary.txt",
+             "model.safetensors"}
     assert names <= {p.name for p in out.iterdir()}
     embedding = np.load(out / "embedding.npy")
     assert embedding.shape == (600, 8) and embedding.dtype == np.float32
@@ -68,8 +69,11 @@ def test_demo_writes_files_and_prints_numbers(demo_sequential) -> None:
                  "time: data", "total"):
         assert text in stdout
     summary = (out / "summary.txt").read_text(encoding="utf-8").splitlines()
-    assert len(summary) == 8 and all(line in stdout.splitlines() for line in summary)
+    assert len(summary) == 9 and all(line in stdout.splitlines() for line in summary)
+    assert summary[-1].startswith(f"wrote {out}") and "embedding.html (interactive" in summary[-1]
     assert (out / "embedding.png").read_bytes()[:4] == b"\x89PNG"
+    html = (out / "embedding.html").read_text(encoding="utf-8")
+    assert "position (m)" in html and "<script src=" not in html  # plotly.js inside, offline
 
 
 def test_demo_model_reproduces_embedding(demo_sequential) -> None:

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.axes import Axes
@@ -13,12 +12,6 @@ from matplotlib.figure import Figure
 import identica
 from identica.exceptions import ConfigurationError, DataValidationError
 from identica.plot import plot_attribution
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture
@@ -101,7 +94,7 @@ def test_benchmark_truth_can_be_drawn() -> None:
         (np.zeros(5), r"'map' of plot_attribution must be a non-empty 2-D .*Got shape \(5,\)"),
         (np.zeros((2, 3, 4)), r"\(n_latents, n_neurons\)\. Got shape \(2, 3, 4\)"),
         (np.zeros((0, 3)), r"Got shape \(0, 3\)"),
-        ([["x", "y"]], "must be a numeric array .* Could not convert list"),
+        ([["x", "y"]], "must be an AttributionMap or a numeric array .* Could not convert list"),
         (np.array([[0.0, np.inf], [np.nan, 1.0]]), r"finite numbers\. Got inf at index \(0, 1\)"),
     ],
 )
@@ -146,3 +139,22 @@ def test_bad_axes_with_truth_raise(scores, truth, make_ax, match) -> None:
 def test_pair_of_axes_without_truth_raises(scores) -> None:
     with pytest.raises(ConfigurationError, match="'ax' of plot_attribution must be a matplotlib"):
         plot_attribution(scores, ax=list(Figure().subplots(1, 2)))
+
+
+def test_attribution_map_from_attribute_is_accepted(scores, truth, render) -> None:
+    maps = identica.attribution.AttributionMap(summary=scores, per_sample=None)
+    map_ax, truth_ax = plot_attribution(maps, truth)
+    render(map_ax.figure)
+    np.testing.assert_array_equal(map_ax.images[0].get_array(), scores)
+    ax = plot_attribution(maps)
+    np.testing.assert_array_equal(ax.images[0].get_array(), scores)
+
+
+def test_attribution_map_of_a_fitted_model(render) -> None:
+    rec = identica.synthetic.attribution_benchmark(n_samples=200, n_neurons=8)
+    model = identica.Embedding(encoder="mlp", output_dimension=6, batch_size=32,
+                               max_iterations=2, random_state=0, num_threads=1)
+    maps = identica.attribution.attribute(model.fit(rec.neural), rec.neural[:20])
+    map_ax, _ = plot_attribution(maps, rec.truth["attribution"])
+    render(map_ax.figure)
+    np.testing.assert_allclose(map_ax.images[0].get_array(), maps.summary)

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # SPDX-FileCopyrightText: identica developers
-"""matplotlib is the [plot] extra: identica imports without it, identica.plot says how to get it."""
+"""The [plot] extra (matplotlib, plotly): identica imports without it and says how to get it."""
 
 from __future__ import annotations
 
@@ -40,3 +40,22 @@ def test_importing_a_plot_function_without_matplotlib_names_the_extra():
     result = _run(_WITHOUT_MATPLOTLIB + "from identica.plot import plot_embedding")
     assert result.returncode == 1
     assert "pip install 'identica[plot]'" in result.stderr
+
+
+def test_identica_and_its_plots_do_not_import_plotly_or_pyplot_until_used():
+    result = _run("import sys, identica; assert 'matplotlib' not in sys.modules; "
+                  "import identica.plot; "
+                  "print(sorted(m for m in ('plotly', 'matplotlib.pyplot') if m in sys.modules))")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_html_plot_without_plotly_names_the_extra(tmp_path):
+    path = tmp_path / "e.html"
+    result = _run("import sys; sys.modules['plotly'] = None; import numpy as np; "
+                  "from identica.plot import plot_embedding_html; "
+                  f"plot_embedding_html(np.zeros((5, 3)), None, {str(path)!r})")
+    assert result.returncode == 1
+    assert "ImportError: plot_embedding_html needs plotly" in result.stderr
+    assert "pip install 'identica[plot]'" in result.stderr
+    assert not path.exists()

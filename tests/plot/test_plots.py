@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # SPDX-FileCopyrightText: identica developers
-"""Tests of plot_embedding, plot_loss and plot_consistency: what ends up on the axes."""
+"""Tests of plot_embedding, plot_loss and plot_consistency: what ends up on the axes, rendered."""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+import matplotlib.colors
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -14,31 +14,15 @@ from identica.exceptions import ConfigurationError, DataValidationError, NotFitt
 from identica.plot import plot_consistency, plot_embedding, plot_loss
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture
 def embedding() -> np.ndarray:
     return np.random.default_rng(0).normal(size=(300, 4))
 
 
-@pytest.fixture(scope="module")
-def fitted() -> identica.Embedding:
-    rng = np.random.default_rng(0)
-    X = rng.poisson(1.0, size=(200, 6)).astype(np.float32)
-    model = identica.Embedding(
-        encoder="mlp", output_dimension=3, batch_size=32, max_iterations=5, time_offset=1,
-        random_state=0, device="cpu", num_threads=1,
-    )
-    return model.fit(X)
-
-
 def test_public_names() -> None:
-    assert identica.plot.__all__ == ["plot_attribution", "plot_consistency", "plot_embedding",
-                                     "plot_loss"]
+    assert identica.plot.__all__ == ["compare_models", "plot_attribution", "plot_consistency",
+                                     "plot_embedding", "plot_embedding_html", "plot_loss",
+                                     "plot_temperature"]
     names = {n for n in vars(identica.plot) if not n.startswith("_")}
     assert names == set(identica.plot.__all__)
 
@@ -138,19 +122,85 @@ def test_embedding_bad_array(bad) -> None:
         plot_embedding(bad, dims=(0, 1))
 
 
+def test_embedding_continuous_color_gets_a_colour_bar(embedding, render) -> None:
+    ax = plot_embedding(embedding, embedding[:, 0], color_label="position (m)")
+    render(ax.figure)
+    bar = ax.collections[0].colorbar
+    assert bar is not None and bar.ax in ax.figure.axes
+    assert bar.ax.get_ylabel() == "position (m)"
+    assert ax.collections[0].get_cmap().name == "viridis"
+    assert ax.get_legend() is None
+
+
+def test_embedding_integer_labels_get_a_legend(embedding, render) -> None:
+    labels = np.repeat([3, 7, 11], 100)
+    ax = plot_embedding(embedding, labels, dims=(0, 1), ax=Figure().add_subplot(),
+                        color_label="trial type")
+    render(ax.figure)
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["3", "7", "11"]
+    assert legend.get_title().get_text() == "trial type"
+    assert ax.collections[0].colorbar is None and len(ax.figure.axes) == 1
+    # Each legend marker has the colour of its points.
+    faces = ax.collections[0].get_facecolors()
+    for handle, first in zip(legend.legend_handles, (0, 100, 200)):
+        np.testing.assert_allclose(matplotlib.colors.to_rgba(handle.get_color()), faces[first])
+    assert len({tuple(faces[i]) for i in (0, 100, 200)}) == 3
+
+
+def test_embedding_boolean_labels_and_custom_cmap(embedding) -> None:
+    ax = plot_embedding(embedding, embedding[:, 0] > 0, cmap="coolwarm")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["False", "True"]
+    assert ax.collections[0].get_cmap().name == "coolwarm"
+
+
+def test_embedding_many_integer_values_get_a_colour_bar(embedding) -> None:
+    ax = plot_embedding(embedding, np.arange(300))  # e.g. positions in mm: not 300 classes
+    assert ax.collections[0].colorbar is not None and ax.get_legend() is None
+
+
+@pytest.mark.parametrize("color", [None, "k", np.full((300, 3), 0.5)])
+def test_embedding_no_key_without_values(embedding, color) -> None:
+    ax = plot_embedding(embedding, color, dims=(0, 1))
+    assert ax.get_legend() is None and len(ax.figure.axes) == 1
+
+
+def test_embedding_legend_false_draws_no_key(embedding) -> None:
+    ax = plot_embedding(embedding, embedding[:, 0], legend=False)
+    assert ax.collections[0].colorbar is None and len(ax.figure.axes) == 1
+
+
+def test_embedding_bad_cmap(embedding) -> None:
+    with pytest.raises(ConfigurationError, match="'cmap' of plot_embedding must be a matplotlib "
+                       "colormap name .*Got 'nope'"):
+        plot_embedding(embedding, embedding[:, 0], cmap="nope")
+
+
 # -- plot_loss ------------------------------------------------------------------------------
 
 
-def test_loss_from_model_has_parts(fitted) -> None:
+def test_loss_from_model_has_parts_on_a_twin_axis(fitted, render) -> None:
     ax = plot_loss(fitted)
-    lines = {line.get_label(): line for line in ax.get_lines()}
-    assert list(lines) == ["loss", "alignment", "uniformity"]
-    np.testing.assert_allclose(lines["loss"].get_ydata(), fitted.loss_history_)
-    np.testing.assert_allclose(lines["alignment"].get_ydata(), fitted.alignment_history_)
-    np.testing.assert_allclose(lines["uniformity"].get_ydata(), fitted.uniformity_history_)
-    np.testing.assert_array_equal(lines["loss"].get_xdata(), np.arange(1, 6))
-    assert ax.get_legend() is not None
-    assert (ax.get_xlabel(), ax.get_ylabel()) == ("iteration", "InfoNCE")
+    render(ax.figure)
+    (loss,) = ax.get_lines()
+    assert loss.get_label() == "loss"
+    np.testing.assert_allclose(loss.get_ydata(), fitted.loss_history_)
+    np.testing.assert_array_equal(loss.get_xdata(), np.arange(1, 6))
+    # Two y-axes: the loss alone on ax, the parts on a twin sharing the iteration axis.
+    assert len(ax.figure.axes) == 2
+    twin = ax.figure.axes[-1]
+    assert twin is not ax and twin.get_shared_x_axes().joined(ax, twin)
+    parts = {line.get_label(): line for line in twin.get_lines()}
+    assert list(parts) == ["alignment", "uniformity"]
+    np.testing.assert_allclose(parts["alignment"].get_ydata(), fitted.alignment_history_)
+    np.testing.assert_allclose(parts["uniformity"].get_ydata(), fitted.uniformity_history_)
+    # The loss axis scales to the loss only, so its decrease is not flattened by the parts.
+    low, high = ax.get_ylim()
+    assert low > fitted.alignment_history_.max() and high < fitted.uniformity_history_.min()
+    entries = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert entries == ["loss", "alignment", "uniformity"]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("iteration", "loss (InfoNCE)")
+    assert twin.get_ylabel() == "alignment and uniformity"
 
 
 def test_loss_from_model_without_parts(fitted) -> None:
@@ -159,6 +209,7 @@ def test_loss_from_model_without_parts(fitted) -> None:
     assert ax is given
     assert [line.get_label() for line in ax.get_lines()] == ["loss"]
     assert ax.get_legend() is None
+    assert len(ax.figure.axes) == 1
 
 
 def test_loss_from_array() -> None:
@@ -175,7 +226,8 @@ def test_loss_errors() -> None:
         plot_loss(np.zeros((2, 2)))
     with pytest.raises(DataValidationError, match=r"Got shape \(0,\)"):
         plot_loss([])
-    with pytest.raises(DataValidationError, match="without loss_history_"):
+    with pytest.raises(DataValidationError, match="'model_or_history' of plot_loss .*without "
+                       "loss_history_"):
         plot_loss(identica.decoders.KNNDecoder())
     with pytest.raises(ConfigurationError, match="'ax' of plot_loss must be"):
         plot_loss([1.0, 2.0], ax=object())
@@ -205,3 +257,12 @@ def test_consistency_errors() -> None:
         plot_consistency(np.zeros((2, 3)))
     with pytest.raises(DataValidationError, match=r"one entry per row of matrix \(2\). Got 1"):
         plot_consistency(np.zeros((2, 2)), labels=["a"])
+
+
+@pytest.mark.parametrize(("cmap", "expected"), [(None, ["C0", "C1", "C2"]),
+                                                ("viridis", ["#440154", "#21918c", "#fde725"])])
+def test_embedding_discrete_colours(embedding, cmap, expected) -> None:
+    # Qualitative maps give their first colours in order; continuous maps are spread out.
+    ax = plot_embedding(embedding, np.repeat([0, 1, 2], 100), dims=(0, 1), cmap=cmap)
+    colours = [handle.get_color() for handle in ax.get_legend().legend_handles]
+    assert colours == [matplotlib.colors.to_hex(c) for c in expected]

@@ -2,17 +2,23 @@
 # SPDX-FileCopyrightText: identica developers
 """Plots of embeddings, training curves, consistency and attribution maps, drawn with matplotlib.
 
-Every function takes an optional ``ax`` and returns the Axes it drew on (a pair for the two-panel
-map-and-truth plot); without one it opens a new pyplot figure (3-D for three embedding dimensions),
-and nothing here ever calls ``show`` or changes the matplotlib backend. :func:`plot_embedding`
-scatters two or three embedding dimensions coloured by a label, :func:`plot_loss` draws the InfoNCE
-loss and its alignment and uniformity parts per iteration, :func:`plot_consistency` draws a matrix
-of pairwise R² as a heat map, and :func:`plot_attribution` draws a latents-by-neurons attribution
-map, optionally beside its ground truth. There is no base class to subclass: a new plot is a new
-function with the same ``ax=None`` contract, in its own private module, re-exported here.
+Every matplotlib function takes an optional ``ax`` and returns the Axes it drew on (a pair for
+the two-panel map-and-truth plot); without one it opens a new pyplot figure (3-D for three
+embedding dimensions), and nothing here ever calls ``show`` or changes the matplotlib backend.
+:func:`plot_embedding` scatters two or three embedding dimensions coloured by a label, with a
+colour bar or legend; :func:`plot_embedding_html` writes the same 3-D scatter as a
+self-contained interactive plotly HTML file; :func:`plot_loss` draws the InfoNCE loss per
+iteration with its alignment and uniformity parts on a twin axis; :func:`compare_models` draws
+several loss histories on one axis; :func:`plot_temperature` draws the InfoNCE temperature;
+:func:`plot_consistency` draws a matrix of pairwise R² as a heat map; and
+:func:`plot_attribution` draws a latents-by-neurons attribution map, optionally beside its
+ground truth. There is no base class to subclass: a new plot is a new function with the same
+``ax=None`` contract, in its own private module, re-exported here. Fitted models are read by
+their public attributes only (``loss_history_``, ``loss_``, ...), never imported.
 
-matplotlib is the ``[plot]`` extra: ``import identica`` does not import this package, and
-importing it without matplotlib raises an ImportError that says how to install it.
+matplotlib and plotly are the ``[plot]`` extra: ``import identica`` imports neither, importing
+this package without matplotlib raises an ImportError that says how to install it, and plotly
+is imported only when :func:`plot_embedding_html` runs.
 """
 
 try:
@@ -24,8 +30,19 @@ except ImportError as error:
     ) from error
 
 from identica.plot._attribution import plot_attribution as plot_attribution
+from identica.plot._compare import compare_models as compare_models
 from identica.plot._consistency import plot_consistency as plot_consistency
 from identica.plot._embedding import plot_embedding as plot_embedding
+from identica.plot._html import plot_embedding_html as plot_embedding_html
 from identica.plot._loss import plot_loss as plot_loss
+from identica.plot._temperature import plot_temperature as plot_temperature
 
-__all__ = ["plot_attribution", "plot_consistency", "plot_embedding", "plot_loss"]
+__all__ = [
+    "compare_models",
+    "plot_attribution",
+    "plot_consistency",
+    "plot_embedding",
+    "plot_embedding_html",
+    "plot_loss",
+    "plot_temperature",
+]

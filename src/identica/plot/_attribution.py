@@ -31,14 +31,17 @@ def plot_attribution(
     """Draw an attribution map as a heat map with a colour bar, optionally beside the truth.
 
     Row ``i``, column ``j`` of ``map`` is how much latent ``i`` drives neuron ``j`` (for
-    example the output of :func:`identica.attribution.attribute`). With ``truth``, the
+    example the ``summary`` of what :func:`identica.attribution.attribute` returns, or that
+    result itself). With ``truth``, the
     ground-truth map of the same shape is drawn in a second panel on the same colour map,
     scaled from 0 (False) to 1 (True).
 
     Parameters
     ----------
-    map : array-like of shape (n_latents, n_neurons)
-        Attribution scores; finite numbers.
+    map : AttributionMap or array-like of shape (n_latents, n_neurons)
+        Attribution scores, finite numbers: the :class:`~identica.attribution.AttributionMap`
+        that :func:`identica.attribution.attribute` returns (its ``summary`` is drawn), or the
+        array itself.
     truth : array-like of shape (n_latents, n_neurons), optional
         Ground truth: booleans, or numbers that are all 0 or 1 (e.g.
         ``recording.truth["attribution"]`` of :func:`identica.synthetic.attribution_benchmark`).
@@ -108,12 +111,15 @@ def plot_attribution(
 
 
 def _as_map(value: Any) -> np.ndarray:
-    """Return ``value`` as a non-empty 2-D float64 array of finite numbers; else raise."""
+    """Return ``value`` (or its ``summary``) as a non-empty 2-D float64 array of finite numbers."""
+    if hasattr(value, "summary") and not isinstance(value, np.ndarray):
+        value = value.summary  # an AttributionMap, read by duck typing (plot/ is a leaf layer)
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise DataValidationError(
-            f"'map' of {_OWNER} must be a numeric array of shape (n_latents, n_neurons). Could "
+            f"'map' of {_OWNER} must be an AttributionMap or a numeric array of shape (n_latents, "
+            f"n_neurons). Could "
             f"not convert {type(value).__name__}: {error}"
         ) from error
     if array.ndim != 2 or array.size == 0:

@@ -24,6 +24,8 @@ _DEMO = {"encoder": "conv10", "output_dimension": 8, "hidden_units": 32,
          "conditional": "time_delta", "time_offset": 10, "similarity": "cosine",
          "temperature": 1.0, "batch_size": 512, "learning_rate": 3e-4}
 _SEEDS = (0, 1, 2)
+_FILES = ("embedding.npy", "embedding.png", "embedding.html (interactive 3-D, opens offline)",
+          "loss.png", "model.safetensors", "summary.txt")
 _TRAIN_FRACTION = 0.8
 
 
@@ -67,7 +69,9 @@ def run_demo(
     median error of position per seed, the consistency of seeds 0 and 1, and the consistency of
     the three-seed ensemble (mean pairwise affine R², as ``ConsistencyEnsemble`` reports it).
     Written to ``out``:
-    ``embedding.npy``, ``embedding.png``, ``loss.png``, ``model.safetensors``, ``summary.txt``.
+    ``embedding.npy``, ``embedding.png``, ``embedding.html`` (the same 3-D scatter, interactive,
+    a self-contained plotly file that opens offline), ``loss.png``, ``model.safetensors``,
+    ``summary.txt`` (the printed lines, the list of files last).
     """
     start = time.perf_counter()
     lines: list[str] = []
@@ -121,9 +125,8 @@ def run_demo(
     evaluation_seconds, total_seconds = (time.perf_counter() - t for t in (evaluation_start, start))
     say(f"time: data {data_seconds:.1f} s, training {train_seconds:.1f} s, evaluation and files "
         f"{evaluation_seconds:.1f} s, total {total_seconds:.1f} s")
+    say(f"wrote {out}{os.sep}: {', '.join(_FILES)}")
     (out / "summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"wrote {out}{os.sep}: embedding.npy, embedding.png, loss.png, model.safetensors, "
-          "summary.txt")
     return 0
 
 
@@ -131,14 +134,17 @@ def _write_demo_files(out: Path, embedding: np.ndarray, position: np.ndarray,
                       model: Embedding) -> None:
     from matplotlib.figure import Figure  # noqa: I001
 
-    from identica.plot import plot_embedding, plot_loss  # first: the install hint if missing
+    # identica.plot first: its install hint if matplotlib is missing
+    from identica.plot import plot_embedding, plot_embedding_html, plot_loss
 
     np.save(out / "embedding.npy", embedding)
+    title = "identica embedding (seed 0), dims 0-2"
     figure = Figure(figsize=(6.5, 5.5))
-    ax = plot_embedding(embedding, position, ax=figure.add_subplot(projection="3d"),
-                        title="identica embedding (seed 0), dims 0-2")
-    figure.colorbar(ax.collections[0], ax=ax, shrink=0.6, label="position (m)")
+    plot_embedding(embedding, position, ax=figure.add_subplot(projection="3d"), title=title,
+                   color_label="position (m)")
     figure.savefig(out / "embedding.png", dpi=120)
+    plot_embedding_html(embedding, position, out / "embedding.html", title=title,
+                        color_label="position (m)")
     figure = Figure(figsize=(6.0, 4.0), layout="constrained")
     plot_loss(model, ax=figure.add_subplot()).set_title("training loss (seed 0)")
     figure.savefig(out / "loss.png", dpi=120)
