@@ -37,7 +37,7 @@ def _kind_name(obj: object) -> str:
     return f"{type(obj).__module__}.{type(obj).__name__}"
 
 
-def _spike_trains(nap: ModuleType, group: object) -> SpikeTrains:
+def _spike_trains(group: object) -> SpikeTrains:
     if not len(group):
         raise DataValidationError("neural is an empty TsGroup (no units); give at least one unit.")
     keys = list(group.keys())
@@ -161,7 +161,7 @@ def from_pynapple(
     """
     nap = _pynapple()
     if isinstance(neural, nap.TsGroup):
-        stream: SpikeTrains | TimeSeries = _spike_trains(nap, neural)
+        stream: SpikeTrains | TimeSeries = _spike_trains(neural)
     elif isinstance(neural, nap.Tsd | nap.TsdFrame | nap.TsdTensor):
         stream = _time_series(nap, neural, "neural", None)
     else:
