@@ -17,7 +17,7 @@ $(VENV)/.core: pyproject.toml
 	touch $@
 
 $(VENV)/.test: $(VENV)/.core
-	$(PY) -m pip install --quiet -e '.[test,io]'
+	$(PY) -m pip install --quiet -e '.[test,io,pynapple]'
 	touch $@
 
 $(VENV)/.plot: $(VENV)/.core

@@ -9,6 +9,8 @@ interval tables and metadata, each on its own clock. :meth:`Session.to_recording
 (:func:`bin_spikes`), resamples behaviour onto the neural times (:func:`align`), drops gaps and
 slow stretches and returns a :class:`~identica.data.Recording` ready for ``Embedding.fit``.
 Nothing is unpickled or executed unless asked for; heavy dependencies are the ``io`` extra.
+:func:`from_pynapple` and :func:`to_pynapple` (the ``pynapple`` extra) bring pynapple objects
+in as a Session and put embeddings back on their time base as a ``TsdFrame``.
 Nothing here is meant to be subclassed: new formats are new ``read_*`` functions.
 """
 
@@ -27,6 +29,8 @@ from identica.io._matlab import read_mat as read_mat
 from identica.io._nwb import read_nwb as read_nwb
 from identica.io._phy import read_params as read_params
 from identica.io._phy import read_phy as read_phy
+from identica.io._pynapple import from_pynapple as from_pynapple
+from identica.io._pynapple import to_pynapple as to_pynapple
 from identica.io._session import AlignmentReport as AlignmentReport
 from identica.io._session import Session as Session
 from identica.io._session import StreamInfo as StreamInfo
@@ -45,6 +49,7 @@ __all__ = [
     "bin_spikes",
     "combine",
     "detect_format",
+    "from_pynapple",
     "inspect",
     "load_mat",
     "read",
@@ -58,4 +63,5 @@ __all__ = [
     "read_position_tracking",
     "read_suite2p",
     "speed",
+    "to_pynapple",
 ]
