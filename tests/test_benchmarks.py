@@ -126,3 +126,15 @@ def test_attribution_with_cebra():
     identica_run, cebra_run = _json_lines(proc)
     assert (identica_run["tool"], cebra_run["tool"]) == ("identica", "cebra")
     assert ATTRIBUTION_KEYS <= cebra_run.keys()
+
+
+def test_step_ab_compares_two_trees():
+    """The same tree twice: one JSON line per run and a summary with a ratio near 1."""
+    proc = _run("step_ab.py", "--tree", str(ROOT), "--tree", str(ROOT), "--pairs", "1",
+                "--short", "1", "--long", "3")
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    runs, summary = lines[:-1], lines[-1]
+    assert len(runs) == 2 and all(r["ms_per_step"] > 0 for r in runs)
+    assert summary["summary"] and len(summary["loadavg_before"]) == 3
+    assert summary["embeddings_equal"] is None
+    assert 0.1 < summary["median_ratio_first_over_second"] < 10
