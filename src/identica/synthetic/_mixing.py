@@ -105,7 +105,7 @@ class MixingMLP:
         return z
 
     def __call__(self, z: Any) -> np.ndarray:
-        """Observations ``x = g(z)``, float64 of shape (n_samples, n), from latents (n_samples, n)."""
+        """Observations ``x = g(z)`` (n_samples, n), float64, from latents (n_samples, n)."""
         h = self._check(z, "z")
         for i, w in enumerate(self.weights):
             if i:
