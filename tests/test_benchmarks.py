@@ -138,3 +138,22 @@ def test_step_ab_compares_two_trees():
     assert summary["summary"] and len(summary["loadavg_before"]) == 3
     assert summary["embeddings_equal"] is None
     assert 0.1 < summary["median_ratio_first_over_second"] < 10
+
+
+def test_identifiability_tiny(tmp_path):
+    proc = _run(
+        "identifiability.py", "--steps", "4", "--eval-every", "2", "--seeds", "0,1",
+        "--cases", "A,B", "--n-pairs", "300", "--eval-samples", "64", "--pool", "50",
+        "--hidden-units", "8", "--batch-size", "16", "--out", str(tmp_path),
+    )
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    runs = [line for line in lines if not line.get("summary")]
+    assert [(r["case"], r["seed"]) for r in runs] == [("A", 0), ("A", 1), ("B", 0), ("B", 1)]
+    for run in runs:
+        assert {"case", "seed", "mcc", "r2", "steps", "cpu_s", "mcc_untrained",
+                "r2_untrained", "mcc_heldout", "r2_heldout"} <= run.keys()
+        assert run["steps"] == 4 and [p["steps"] for p in run["curve"]] == [0, 2, 4]
+        assert 0.0 <= run["mcc"] <= 1.0 and run["r2"] <= 1.0
+    assert [line["case"] for line in lines if line.get("summary")] == ["A", "B"]
+    assert len(json.loads((tmp_path / "identifiability.json").read_text())["runs"]) == 4
+    assert (tmp_path / "identifiability_latents.png").stat().st_size > 0

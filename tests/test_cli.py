@@ -164,7 +164,8 @@ def test_help_lists_every_estimator_parameter(capsys) -> None:
     for name in identica.Embedding().get_params():
         if name != "objectives":  # a list of Objective: [[estimator.objectives]] in --config
             assert f"--{name.replace('_', '-')}" in out
-    assert "--no-verbose" in out and "{cosine,euclidean,dot}" in out
+    assert "--no-verbose" in out and "{cosine,euclidean,dot,l1}" in out
+    assert "{auto,none,sphere,box}" in out
 
 
 def test_generated_options_are_exactly_the_parameters() -> None:

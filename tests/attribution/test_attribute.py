@@ -95,7 +95,7 @@ def test_works_under_inference_mode(data, method):
 
 
 def test_constant_encoder_gives_zero_maps(data):
-    encoder = MLPEncoder(10, 3, hidden_units=8, normalize=False)
+    encoder = MLPEncoder(10, 3, hidden_units=8, output_constraint="none")
     with torch.no_grad():
         for p in encoder.parameters():
             p.zero_()

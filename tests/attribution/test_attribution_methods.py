@@ -120,7 +120,7 @@ def test_conv_jacobian_matches_central_differences(X, fused, lags):
 
 def test_conv_gradient_x_input_and_integrated_gradients(X):
     torch.manual_seed(0)
-    encoder = ConvEncoder(8, 3, hidden_units=6, n_blocks=1, last_kernel=2, normalize=False)
+    encoder = ConvEncoder(8, 3, hidden_units=6, n_blocks=1, last_kernel=2, output_constraint="none")
     encoder = encoder.double()
     wins = windows(X, encoder.receptive_field)
     numeric = central_differences(encoder, wins)

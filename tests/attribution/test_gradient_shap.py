@@ -36,7 +36,7 @@ def X(rng):
 @pytest.fixture
 def mlp():
     torch.manual_seed(0)
-    return MLPEncoder(8, 3, hidden_units=8, normalize=False).double()
+    return MLPEncoder(8, 3, hidden_units=8, output_constraint="none").double()
 
 
 def windows(X: np.ndarray, field: Offset) -> np.ndarray:

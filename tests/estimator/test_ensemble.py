@@ -29,6 +29,9 @@ def random_map(kind: str, d: int, rng: np.random.Generator) -> tuple[np.ndarray,
         return np.eye(d), offset
     if kind == "permutation":
         return np.eye(d)[rng.permutation(d)] * rng.choice([-1.0, 1.0], size=d), offset
+    if kind == "scaled-permutation":
+        scale = rng.uniform(0.5, 3.0, size=d) * rng.choice([-1.0, 1.0], size=d)
+        return np.eye(d)[rng.permutation(d)] * scale, rng.normal(size=d)
     if kind == "orthogonal":
         return np.linalg.qr(rng.normal(size=(d, d)))[0], offset
     matrix = rng.normal(size=(d, d)) + 2 * np.eye(d)

@@ -110,9 +110,10 @@ def test_a_map_of_the_class_is_fully_identifiable(latents, kind, seed):
     matrix = {
         "identity": np.eye(4),
         "permutation": np.eye(4)[rng.permutation(4)] * rng.choice([-1.0, 1.0], size=4),
+        "scaled-permutation": np.eye(4)[rng.permutation(4)] * rng.uniform(-3.0, 3.0, size=4),
         "orthogonal": ortho_group.rvs(4, random_state=rng),
     }.get(kind, rng.normal(size=(4, 4)))
-    offset = rng.normal(size=4) if kind == "affine" else 0.0
+    offset = rng.normal(size=4) if kind in ("affine", "scaled-permutation") else 0.0
     assert identifiability(latents, latents @ matrix + offset, kind) == pytest.approx(1.0,
                                                                                        abs=1e-10)
 

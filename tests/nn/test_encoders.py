@@ -107,7 +107,8 @@ def reference_conv_forward(encoder: ConvEncoder, x: torch.Tensor, normalize: boo
 @pytest.mark.parametrize("normalize", [True, False])
 @pytest.mark.parametrize("name", CONVS)
 def test_conv_forward_matches_plain_conv1d_reference(name, normalize, generator) -> None:
-    encoder = make_encoder(name, 12, 5, hidden_units=16, normalize=normalize)
+    encoder = make_encoder(name, 12, 5, hidden_units=16,
+                           output_constraint="sphere" if normalize else "none")
     reset_parameters(encoder, generator=generator)
     window = len(encoder.receptive_field)
     x = torch.randn(9, 12, window, generator=generator)
@@ -130,7 +131,7 @@ def test_conv_forward_accepts_a_transposed_channels_last_view(name, generator) -
 
 def test_conv_output_depends_on_whole_window_only(generator) -> None:
     """Every time step of the window influences the output (the field is not too large)."""
-    encoder = make_encoder("conv10", 4, 3, hidden_units=8, normalize=False)
+    encoder = make_encoder("conv10", 4, 3, hidden_units=8, output_constraint="none")
     x = torch.randn(1, 4, 10, generator=generator, requires_grad=True)
     encoder(x).sum().backward()
     assert (x.grad.abs().sum(dim=1) > 0).all()
@@ -144,7 +145,7 @@ def test_conv_rejects_wrong_window_length(window) -> None:
 
 
 def test_mlp_forward_matches_plain_layers(generator) -> None:
-    encoder = MLPEncoder(10, 3, hidden_units=8, normalize=False)
+    encoder = MLPEncoder(10, 3, hidden_units=8, output_constraint="none")
     reset_parameters(encoder, generator=generator)
     x = torch.randn(6, 10, 1, generator=generator)
     linears = [m for m in encoder.modules() if isinstance(m, nn.Linear)]
@@ -159,8 +160,8 @@ def test_mlp_forward_matches_plain_layers(generator) -> None:
 
 @pytest.mark.parametrize("name", list(TABLE))
 def test_normalisation_on_and_off(name, generator) -> None:
-    on = make_encoder(name, 6, 4, hidden_units=8, normalize=True)
-    off = make_encoder(name, 6, 4, hidden_units=8, normalize=False)
+    on = make_encoder(name, 6, 4, hidden_units=8, output_constraint="sphere")
+    off = make_encoder(name, 6, 4, hidden_units=8, output_constraint="none")
     off.load_state_dict(on.state_dict())
     x = torch.randn(7, 6, len(on.receptive_field), generator=generator) * 10
     out_on, out_off = on(x), off(x)

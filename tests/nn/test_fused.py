@@ -17,7 +17,7 @@ def _reference(encoder, x):
     for conv in encoder.blocks:
         h = h[:, :, 1:-1] + F.gelu(F.conv1d(h, conv.weight, conv.bias))
     out = F.conv1d(h, encoder.last.weight, encoder.last.bias)[:, :, 0]
-    return F.normalize(out, dim=1) if encoder.normalize else out
+    return F.normalize(out, dim=1) if encoder.constraint.kind == "sphere" else out
 
 
 @pytest.mark.parametrize("name", ["conv5", "conv10", "conv15", "conv20"])

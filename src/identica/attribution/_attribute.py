@@ -156,7 +156,7 @@ def attribute(
     >>> import numpy as np
     >>> from identica.attribution import attribute
     >>> from identica.nn import MLPEncoder
-    >>> encoder = MLPEncoder(10, 3, hidden_units=8, normalize=False)
+    >>> encoder = MLPEncoder(10, 3, hidden_units=8, output_constraint="none")
     >>> X = np.random.default_rng(0).normal(size=(100, 10))
     >>> maps = attribute(encoder, X, method="inverted-jacobian")
     >>> maps.summary.shape, maps.per_sample.shape

@@ -119,7 +119,7 @@ def network_spec(config: EmbeddingConfig, widths: list[int], shared: bool) -> di
         "encoder": config.encoder if isinstance(config.encoder, str) else CUSTOM,
         "hidden_units": config.hidden_units,
         "output_dimension": config.output_dimension,
-        "normalize": config.normalize,
+        "output_constraint": config.encoder_constraint,
         "widths": [int(w) for w in (widths[:1] if shared else widths)],
         "session_encoder": [0] * len(widths) if shared else list(range(len(widths))),
         "loss": {"similarity": config.similarity, "temperature": config.temperature,
@@ -167,8 +167,12 @@ def build_network(
                     f"{encoder.n_features_in} (its n_features_in)."
                 )
         else:
+            # model files before output_constraint stored a "normalize" flag
+            constraint = spec.get("output_constraint") or (
+                "sphere" if spec.get("normalize") else "none")
             encoder = make_encoder(spec["encoder"], width, spec["output_dimension"],
-                                   hidden_units=spec["hidden_units"], normalize=spec["normalize"])
+                                   hidden_units=spec["hidden_units"],
+                                   output_constraint=constraint)
             if generator is not None:
                 reset_parameters(encoder, generator=generator)
         encoders.append(encoder)

@@ -23,6 +23,7 @@ from identica.exceptions import ConfigurationError
 from identica.losses._infonce import DENOMINATORS
 from identica.losses._jacobian import LinearRamp
 from identica.losses._similarity import SIMILARITIES
+from identica.nn._constraint import OUTPUT_CONSTRAINTS
 from identica.nn._registry import ENCODERS
 from identica.sampling._conditionals import CONDITIONALS, PRIORS
 
@@ -118,6 +119,7 @@ _CHECKS: Mapping[str, Callable[[object], Any]] = {
     "delta": _float("delta", allow_none=True),
     "prior": _choice("prior", PRIORS, allow_none=True),
     "similarity": _choice("similarity", SIMILARITIES),
+    "output_constraint": _choice("output_constraint", ("auto", *OUTPUT_CONSTRAINTS)),
     "temperature": _float("temperature"),
     "learn_temperature": _bool("learn_temperature"),
     "min_temperature": _float("min_temperature"),
@@ -168,6 +170,7 @@ class EmbeddingConfig:
     delta: float | None
     prior: str | None
     similarity: str
+    output_constraint: str
     temperature: float
     learn_temperature: bool
     min_temperature: float
@@ -221,6 +224,11 @@ class EmbeddingConfig:
                     f"other batch_size - 1 references are the negatives. Got "
                     f"{self.num_negatives}."
                 )
+        if self.output_constraint != "auto" and isinstance(self.encoder, nn.Module):
+            raise ConfigurationError(
+                f"'output_constraint' of {OWNER} must be 'auto' with a custom encoder module, "
+                f"which constrains its own output. Got {self.output_constraint!r}."
+            )
         if self.objectives is not None and self.hybrid:
             raise ConfigurationError(
                 "'hybrid' of Embedding must be False when 'objectives' is given: hybrid=True is "
@@ -239,9 +247,11 @@ class EmbeddingConfig:
             check_objectives(self.objectives, self.output_dimension)
 
     @property
-    def normalize(self) -> bool:
-        """Whether registry encoders L2-normalise their output (cosine, one objective)."""
-        return self.objectives is None and self.similarity == "cosine"
+    def encoder_constraint(self) -> str:
+        """Registry encoders' output constraint (``"auto"``: sphere for cosine, one objective)."""
+        if self.output_constraint != "auto":
+            return self.output_constraint
+        return "sphere" if self.objectives is None and self.similarity == "cosine" else "none"
 
     @property
     def regularized(self) -> bool:

@@ -47,8 +47,15 @@ class Embedding(FittedAttributes, ClassNamePrefixFeaturesOutMixin, TransformerMi
     prior : {"empirical", "uniform"}, optional
         Reference distribution for discrete labels; default ``"empirical"`` for ``discrete``,
         ``"uniform"`` (class-balanced) for ``mixed``.
-    similarity : {"cosine", "euclidean", "dot"}, default="cosine"
-        ``euclidean`` is the negative squared distance.
+    similarity : {"cosine", "euclidean", "dot", "l1"}, default="cosine"
+        ``euclidean`` is the negative squared distance, ``l1`` the negative L1 distance
+        (matched to Laplace-distributed latent changes, see the README's identifiability guide).
+    output_constraint : {"auto", "none", "sphere", "box"}, default="auto"
+        Where registry encoders put their output (:class:`identica.nn.OutputConstraint`):
+        ``"auto"`` is ``"sphere"`` for cosine similarity with one objective and ``"none"``
+        otherwise; ``"sphere"`` with ``"dot"`` is the von Mises–Fisher loss; ``"box"`` is a
+        learnable box (``scale * sigmoid``). A custom encoder module keeps its own output and
+        needs ``"auto"``.
     temperature : float, default=1.0
         InfoNCE temperature (the start value when learned).
     learn_temperature : bool, default=False
@@ -152,6 +159,7 @@ class Embedding(FittedAttributes, ClassNamePrefixFeaturesOutMixin, TransformerMi
         delta: float | None = None,
         prior: str | None = None,
         similarity: str = "cosine",
+        output_constraint: str = "auto",
         temperature: float = 1.0,
         learn_temperature: bool = False,
         min_temperature: float = 0.1,
@@ -181,6 +189,7 @@ class Embedding(FittedAttributes, ClassNamePrefixFeaturesOutMixin, TransformerMi
         self.delta = delta
         self.prior = prior
         self.similarity = similarity
+        self.output_constraint = output_constraint
         self.temperature = temperature
         self.learn_temperature = learn_temperature
         self.min_temperature = min_temperature

@@ -88,8 +88,8 @@ class ConsistencyEnsemble(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         ``identica.Embedding()``. It is cloned, never fitted itself.
     n_seeds : int, default=3
         Number of members, at least 2.
-    indeterminacy : {"identity", "permutation", "orthogonal", "linear", "affine"}, \
-default="affine"
+    indeterminacy : {"identity", "permutation", "scaled-permutation", "orthogonal", "linear", \
+"affine"}, default="affine"
         Class of maps under which members are aligned and scored.
     random_state : int, numpy Generator or RandomState, optional, default=0
         Member ``k`` gets ``random_state + k``; a numpy generator gives member 0 a seed drawn

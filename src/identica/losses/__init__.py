@@ -3,7 +3,8 @@
 """Contrastive losses: a pure functional core plus a thin module.
 
 :func:`infonce` takes reference, positive and negative embeddings and a similarity object
-(:data:`cosine`, :data:`dot`, :data:`euclidean`) and returns :class:`LossParts` — the total and
+(:data:`cosine`, :data:`dot`, :data:`euclidean`, :data:`l1`, or any :class:`LpSimilarity`)
+and returns :class:`LossParts` — the total and
 its alignment and uniformity parts. :class:`InfoNCE` wraps it with a fixed or learned
 temperature. Subclass :class:`AbstractContrastiveLoss` for a new loss (it receives the batch's
 pair context) and :class:`AbstractSimilarity` for a new similarity measure.
@@ -24,9 +25,11 @@ from identica.losses._similarity import AbstractSimilarity as AbstractSimilarity
 from identica.losses._similarity import CosineSimilarity as CosineSimilarity
 from identica.losses._similarity import DotSimilarity as DotSimilarity
 from identica.losses._similarity import EuclideanSimilarity as EuclideanSimilarity
+from identica.losses._similarity import LpSimilarity as LpSimilarity
 from identica.losses._similarity import cosine as cosine
 from identica.losses._similarity import dot as dot
 from identica.losses._similarity import euclidean as euclidean
+from identica.losses._similarity import l1 as l1
 
 __all__ = [
     "AbstractContrastiveLoss",
@@ -40,11 +43,13 @@ __all__ = [
     "JacobianRegularizer",
     "LinearRamp",
     "LossParts",
+    "LpSimilarity",
     "MultiObjectiveLoss",
     "cosine",
     "dot",
     "euclidean",
     "infonce",
+    "l1",
     "jacobian_penalty",
     "mean_logsumexp",
 ]

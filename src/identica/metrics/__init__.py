@@ -6,12 +6,13 @@ Metrics take numpy arrays (embeddings, labels) and return floats or small arrays
 nothing and hold no state. :func:`consistency` measures how well an affine map explains one
 embedding by another (mean pairwise R²), optionally held out or aligned across sessions of
 different lengths by their labels. :func:`fit_alignment` fits the best map of a class of
-indeterminacy (:data:`INDETERMINACIES`: identity, permutation, orthogonal, linear, affine) from
-one embedding onto another as an :class:`Alignment`; against known latents,
-:func:`identifiability` scores R² under such a class and :func:`mcc` the mean correlation of
-matched dimensions. :func:`goodness_of_fit` reports a fitted model's InfoNCE below chance, in
-bits (:func:`bits`); :func:`attribution_auc` and :func:`attribution_gaps` score an attribution
-map against a known one. There is no base class to subclass: a new metric is a new function in
+indeterminacy (:data:`INDETERMINACIES`: identity, permutation, scaled permutation, orthogonal,
+linear, affine) from one embedding onto another as an :class:`Alignment`; against known
+latents, :func:`identifiability` scores R² under such a class and :func:`mcc` the mean
+correlation of matched dimensions, in-sample or held out (``test_size``).
+:func:`goodness_of_fit` reports a fitted model's InfoNCE below chance, in bits
+(:func:`bits`); :func:`attribution_auc` and :func:`attribution_gaps` score an attribution map
+against a known one. There is no base class to subclass: a new metric is a new function in
 its own private module, re-exported here.
 """
 

@@ -16,10 +16,13 @@ from identica.exceptions import DataValidationError
 
 __all__ = ["INDETERMINACIES", "Alignment", "fit_alignment"]
 
-INDETERMINACIES = ("identity", "permutation", "orthogonal", "linear", "affine")
+INDETERMINACIES = (
+    "identity", "permutation", "scaled-permutation", "orthogonal", "linear", "affine"
+)
 """The classes of maps, from the narrowest to the richest."""
 
-_SQUARE = ("identity", "permutation", "orthogonal")  # maps that need equal dimensions
+# maps that need equal dimensions
+_SQUARE = ("identity", "permutation", "scaled-permutation", "orthogonal")
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,6 +118,9 @@ def fit_alignment(source: Any, target: Any, indeterminacy: str = "affine") -> Al
       absolute Pearson correlation of matched pairs (Hungarian algorithm,
       ``scipy.optimize.linear_sum_assignment``), the sign of each match is the sign of its
       correlation; no scale, no offset.
+    - ``"scaled-permutation"``: the same matching, then every matched pair gets its own scale
+      (sign included) and offset by least squares: the indeterminacy of ICA and of CL-ICA on a
+      box (Laplace conditional, L1 similarity).
     - ``"orthogonal"``: rotations and reflections about the origin, by orthogonal Procrustes
       on the **uncentred** embeddings (a cosine-similarity embedding lies on the unit sphere,
       whose symmetries fix the origin); no offset.
@@ -126,10 +132,10 @@ def fit_alignment(source: Any, target: Any, indeterminacy: str = "affine") -> Al
     source : array-like of shape (n_samples, n_dims_source)
         Embedding to map from.
     target : array-like of shape (n_samples, n_dims_target)
-        Embedding to map onto. ``"identity"``, ``"permutation"`` and ``"orthogonal"`` need
+        Embedding to map onto. ``"identity"``, the permutations and ``"orthogonal"`` need
         ``n_dims_target == n_dims_source``.
-    indeterminacy : {"identity", "permutation", "orthogonal", "linear", "affine"}, \
-default="affine"
+    indeterminacy : {"identity", "permutation", "scaled-permutation", "orthogonal", "linear", \
+"affine"}, default="affine"
         The class of maps; see :data:`INDETERMINACIES`.
 
     Returns
@@ -228,11 +234,19 @@ def _fit(source: np.ndarray, target: np.ndarray, indeterminacy: str) -> Alignmen
     offset = np.zeros(d_target)
     if indeterminacy == "identity":
         return Alignment(np.eye(d_source, d_target), offset)
-    if indeterminacy == "permutation":
+    if indeterminacy in ("permutation", "scaled-permutation"):
         corr = standardise(source).T @ standardise(target) / len(source)
         rows, cols = linear_sum_assignment(-np.abs(corr))
         matrix = np.zeros((d_source, d_target))
-        matrix[rows, cols] = np.where(corr[rows, cols] < 0, -1.0, 1.0)
+        if indeterminacy == "permutation":
+            matrix[rows, cols] = np.where(corr[rows, cols] < 0, -1.0, 1.0)
+            return Alignment(matrix, offset)
+        x, y = source[:, rows], target[:, cols]  # one least-squares line per matched pair
+        dx = x - x.mean(axis=0)
+        var = (dx * dx).sum(axis=0)
+        slope = (dx * (y - y.mean(axis=0))).sum(axis=0) / np.where(var > 0, var, 1.0)
+        matrix[rows, cols] = slope
+        offset[cols] = y.mean(axis=0) - slope * x.mean(axis=0)
         return Alignment(matrix, offset)
     if indeterminacy == "orthogonal":
         return Alignment(orthogonal_procrustes(source, target)[0], offset)

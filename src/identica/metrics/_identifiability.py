@@ -10,7 +10,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.stats import rankdata
 
-from identica._checks import check_choice
+from identica._checks import check_choice, check_float
 from identica.exceptions import DataValidationError
 from identica.metrics._alignment import (
     _SQUARE,
@@ -27,7 +27,28 @@ __all__ = ["identifiability", "mcc"]
 _METHODS = ("pearson", "spearman")
 
 
-def identifiability(z_true: Any, z_pred: Any, indeterminacy: str = "affine") -> float:
+def _split(
+    z_true: np.ndarray, z_pred: np.ndarray, test_size: Any, owner: str
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """(fit part, score part): all rows twice, or the rows before / from the held-out tail."""
+    if test_size is None:
+        return (z_true, z_pred), (z_true, z_pred)
+    test_size = check_float(test_size, name="test_size", owner=owner, low=0.0, high=1.0,
+                            allow_none=True)
+    n_test = int(np.ceil(len(z_true) * test_size))
+    if n_test < 2 or len(z_true) - n_test < 2:
+        raise DataValidationError(
+            f"'test_size' of {owner} must leave at least 2 rows to fit on and 2 to score on. "
+            f"Got test_size={test_size} of {len(z_true)} rows: {len(z_true) - n_test} to fit, "
+            f"{n_test} to score."
+        )
+    cut = len(z_true) - n_test
+    return (z_true[:cut], z_pred[:cut]), (z_true[cut:], z_pred[cut:])
+
+
+def identifiability(
+    z_true: Any, z_pred: Any, indeterminacy: str = "affine", *, test_size: float | None = None
+) -> float:
     """Return the R² of the true latents predicted from an embedding up to a class of maps.
 
     The identifiability score of contrastive learning as independent component analysis
@@ -35,22 +56,29 @@ def identifiability(z_true: Any, z_pred: Any, indeterminacy: str = "affine") -> 
     2021): fit the map of class ``indeterminacy`` that best takes ``z_pred`` onto ``z_true``
     (:func:`fit_alignment`) and score it by R² (uniform average over the columns of
     ``z_true``, scikit-learn's conventions). 1 means ``z_pred`` recovers ``z_true`` up to a
-    map of that class. The map is fitted and scored on the rows given; to score held out,
-    fit :func:`fit_alignment` on one part and compute the R² on another. Richer classes never
-    score lower on the same data: ``"affine"`` bounds all others, ``"linear"`` bounds
-    ``"identity"``, ``"permutation"`` and ``"orthogonal"``.
+    map of that class. By default the map is fitted and scored on the same rows (in-sample,
+    as in the reference implementation); with ``test_size`` it is fitted on the leading rows
+    and scored on the trailing ``test_size`` fraction (held out: a rich map cannot fit noise
+    it has not seen). In-sample, richer classes never score lower: ``"affine"`` bounds all
+    others, ``"linear"`` bounds ``"identity"``, the permutations and ``"orthogonal"``, and
+    ``"scaled-permutation"`` bounds ``"permutation"``.
 
     Parameters
     ----------
     z_true : array-like of shape (n_samples, n_latents)
         The ground-truth latents.
     z_pred : array-like of shape (n_samples, n_dims)
-        The embedding of the same samples. ``"identity"``, ``"permutation"`` and
+        The embedding of the same samples. ``"identity"``, the permutations and
         ``"orthogonal"`` need ``n_dims == n_latents``.
-    indeterminacy : {"identity", "permutation", "orthogonal", "linear", "affine"}, \
-default="affine"
+    indeterminacy : {"identity", "permutation", "scaled-permutation", "orthogonal", "linear", \
+"affine"}, default="affine"
         The class of maps the embedding is allowed to differ by; see
         :data:`INDETERMINACIES`.
+    test_size : float, optional
+        Fraction of rows, from the end, held out for scoring, in (0, 1]; both parts need at
+        least 2 rows. The split is contiguous (no shuffling): for a time series this keeps
+        neighbouring, correlated rows on one side; shuffle i.i.d. samples yourself if they
+        are ordered.
 
     Returns
     -------
@@ -63,7 +91,8 @@ default="affine"
         If ``indeterminacy`` is not one of :data:`INDETERMINACIES`.
     DataValidationError
         If an array is not 2-D and finite, the row counts differ, there are fewer than 2 rows,
-        or the dimensions differ under a class that needs them equal.
+        the dimensions differ under a class that needs them equal, or ``test_size`` leaves
+        fewer than 2 rows on a side.
 
     Examples
     --------
@@ -76,6 +105,8 @@ default="affine"
     1.0
     >>> bool(identifiability(z_true, z_pred, "permutation") < 0.9)
     True
+    >>> round(identifiability(z_true, z_pred, test_size=0.5), 6)
+    1.0
     """
     owner = "identifiability"
     names = ("z_true", "z_pred")
@@ -85,11 +116,14 @@ default="affine"
     z_true, z_pred = check_pair(z_true, z_pred, names=names, owner=owner)
     if indeterminacy in _SQUARE:
         check_same_dims(z_true, z_pred, names=names, owner=owner, indeterminacy=indeterminacy)
-    alignment = _fit(z_pred, z_true, indeterminacy)
-    return r2(z_true, alignment.apply(z_pred))
+    (fit_true, fit_pred), (test_true, test_pred) = _split(z_true, z_pred, test_size, owner)
+    alignment = _fit(fit_pred, fit_true, indeterminacy)
+    return r2(test_true, alignment.apply(test_pred))
 
 
-def mcc(z_true: Any, z_pred: Any, *, method: str = "pearson") -> float:
+def mcc(
+    z_true: Any, z_pred: Any, *, method: str = "pearson", test_size: float | None = None
+) -> float:
     """Return the mean correlation coefficient between true latents and matched embedding dims.
 
     The MCC of the identifiability literature (e.g. Hyvärinen & Morioka 2016; Zimmermann et
@@ -113,6 +147,10 @@ def mcc(z_true: Any, z_pred: Any, *, method: str = "pearson") -> float:
         The embedding of the same samples, with ``n_dims >= n_latents``.
     method : {"pearson", "spearman"}, default="pearson"
         Pearson's (linear) or Spearman's (rank) correlation coefficient.
+    test_size : float, optional
+        Held out: match the dimensions on the leading rows, then average the absolute
+        correlations of those pairs on the trailing ``test_size`` fraction, in (0, 1]; both
+        parts need at least 2 rows. Default: match and score on all rows.
 
     Returns
     -------
@@ -125,7 +163,8 @@ def mcc(z_true: Any, z_pred: Any, *, method: str = "pearson") -> float:
         If ``method`` is not ``"pearson"`` or ``"spearman"``.
     DataValidationError
         If an array is not 2-D and finite, the row counts differ, there are fewer than 2 rows,
-        or ``z_pred`` has fewer dimensions than ``z_true``.
+        ``z_pred`` has fewer dimensions than ``z_true``, or ``test_size`` leaves fewer than 2
+        rows on a side.
 
     Examples
     --------
@@ -149,8 +188,13 @@ def mcc(z_true: Any, z_pred: Any, *, method: str = "pearson") -> float:
             f"latent is matched to its own dimension. Got z_true with {z_true.shape[1]} and "
             f"z_pred with {z_pred.shape[1]}."
         )
+    fit, test = _split(z_true, z_pred, test_size, owner)
+    rows, cols = linear_sum_assignment(-_abs_corr(*fit, method))
+    return float(np.minimum(_abs_corr(*test, method)[rows, cols], 1.0).mean())
+
+
+def _abs_corr(z_true: np.ndarray, z_pred: np.ndarray, method: str) -> np.ndarray:
+    """|correlation| of every true latent (rows) with every embedding dimension (columns)."""
     if method == "spearman":
         z_true, z_pred = rankdata(z_true, axis=0), rankdata(z_pred, axis=0)
-    corr = np.abs(standardise(z_true).T @ standardise(z_pred) / len(z_true))
-    rows, cols = linear_sum_assignment(-corr)
-    return float(np.minimum(corr[rows, cols], 1.0).mean())
+    return np.abs(standardise(z_true).T @ standardise(z_pred) / len(z_true))

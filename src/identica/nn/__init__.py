@@ -6,7 +6,8 @@ Every encoder declares its ``receptive_field`` (:class:`~identica.data.Offset`),
 ``n_features_in`` and ``output_dimension`` and maps ``(batch, n_features_in, window)`` to
 ``(batch, output_dimension)``; none holds training logic. :func:`make_encoder` turns registry
 names (``"mlp"``, ``"mlp-clip"``, ``"conv5"`` … ``"conv50"``, the number being the receptive
-field) into modules; :func:`embed` runs an encoder over every row of a recording (edges
+field) into modules, their output constrained (:class:`OutputConstraint`: none, sphere or a
+learnable box); :func:`embed` runs an encoder over every row of a recording (edges
 padded by repetition), as transform and attribution do. Subclass :class:`AbstractEncoder` for a
 new architecture.
 """
@@ -16,6 +17,8 @@ from identica.nn._adapt import input_layer as input_layer
 from identica.nn._adapt import with_new_input as with_new_input
 from identica.nn._base import AbstractEncoder as AbstractEncoder
 from identica.nn._base import reset_parameters as reset_parameters
+from identica.nn._constraint import OUTPUT_CONSTRAINTS as OUTPUT_CONSTRAINTS
+from identica.nn._constraint import OutputConstraint as OutputConstraint
 from identica.nn._conv import ConvEncoder as ConvEncoder
 from identica.nn._embed import RowWindows as RowWindows
 from identica.nn._embed import embed as embed
@@ -30,7 +33,9 @@ __all__ = [
     "ClippedMLPEncoder",
     "ConvEncoder",
     "MLPEncoder",
+    "OUTPUT_CONSTRAINTS",
     "Offset",
+    "OutputConstraint",
     "RowWindows",
     "embed",
     "input_layer",

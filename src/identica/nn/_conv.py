@@ -10,6 +10,7 @@ from torch import nn
 
 from identica.data._offset import Offset
 from identica.nn._base import AbstractEncoder
+from identica.nn._constraint import OutputConstraint, resolve_constraint
 from identica.nn._fused import conv_stack
 
 __all__ = ["ConvEncoder"]
@@ -50,8 +51,11 @@ class ConvEncoder(AbstractEncoder):
         Number of residual blocks.
     last_kernel : int
         Kernel size of the output convolution.
-    normalize : bool
-        L2-normalise the output (for cosine similarity).
+    output_constraint : {"sphere", "none", "box"}, default="sphere"
+        Where the output lies (:class:`~identica.nn.OutputConstraint`): the unit sphere (for
+        cosine similarity), anywhere, or a learnable box.
+    normalize : bool, optional
+        Deprecated: ``True`` is ``output_constraint="sphere"``, ``False`` is ``"none"``.
 
     Attributes
     ----------
@@ -78,19 +82,21 @@ class ConvEncoder(AbstractEncoder):
         hidden_units: int = 32,
         n_blocks: int = 3,
         last_kernel: int = 3,
-        normalize: bool = True,
+        output_constraint: str = "sphere",
+        normalize: bool | None = None,
     ) -> None:
         super().__init__()
         field = 2 + 2 * n_blocks + last_kernel - 1
         self.receptive_field = Offset(field // 2, field - field // 2)
         self.n_features_in = n_features_in
         self.output_dimension = output_dimension
-        self.normalize = normalize
+        kind = resolve_constraint(output_constraint, normalize, "ConvEncoder")
         self.first = nn.Conv1d(n_features_in, hidden_units, 2)
         self.blocks = nn.ModuleList(
             nn.Conv1d(hidden_units, hidden_units, 3) for _ in range(n_blocks)
         )
         self.last = nn.Conv1d(hidden_units, output_dimension, last_kernel)
+        self.constraint = OutputConstraint(kind, output_dimension)
         self.fused = True
 
     input_layer_name = "first"
@@ -119,4 +125,4 @@ class ConvEncoder(AbstractEncoder):
             for conv in self.blocks:
                 h = h[:, 1:-1] + F.gelu(_conv_channels_last(h, conv))
             out = _conv_channels_last(h, self.last)[:, 0]
-        return F.normalize(out, dim=1) if self.normalize else out
+        return self.constraint(out)

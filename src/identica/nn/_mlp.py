@@ -5,11 +5,11 @@
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from identica.data._offset import Offset
 from identica.nn._base import AbstractEncoder
+from identica.nn._constraint import OutputConstraint, resolve_constraint
 
 __all__ = ["MLPEncoder"]
 
@@ -25,8 +25,11 @@ class MLPEncoder(AbstractEncoder):
         Embedding dimension d.
     hidden_units : int
         Width H.
-    normalize : bool
-        L2-normalise the output (for cosine similarity).
+    output_constraint : {"sphere", "none", "box"}, default="sphere"
+        Where the output lies (:class:`~identica.nn.OutputConstraint`): the unit sphere (for
+        cosine similarity), anywhere, or a learnable box.
+    normalize : bool, optional
+        Deprecated: ``True`` is ``output_constraint="sphere"``, ``False`` is ``"none"``.
 
     Examples
     --------
@@ -39,13 +42,13 @@ class MLPEncoder(AbstractEncoder):
 
     def __init__(
         self, n_features_in: int, output_dimension: int, *, hidden_units: int = 32,
-        normalize: bool = True,
+        output_constraint: str = "sphere", normalize: bool | None = None,
     ) -> None:
         super().__init__()
         self.receptive_field = Offset(0, 1)
         self.n_features_in = n_features_in
         self.output_dimension = output_dimension
-        self.normalize = normalize
+        kind = resolve_constraint(output_constraint, normalize, "MLPEncoder")
         half = max(hidden_units // 2, 1)
         self.net = nn.Sequential(
             nn.Linear(n_features_in, hidden_units), nn.GELU(),
@@ -53,9 +56,9 @@ class MLPEncoder(AbstractEncoder):
             nn.Linear(hidden_units, half), nn.GELU(),
             nn.Linear(half, output_dimension),
         )
+        self.constraint = OutputConstraint(kind, output_dimension)
 
     input_layer_name = "net.0"
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.net(x[:, :, 0])
-        return F.normalize(out, dim=1) if self.normalize else out
+        return self.constraint(self.net(x[:, :, 0]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from identica._checks import check_choice
 from identica.nn._base import AbstractEncoder
+from identica.nn._constraint import resolve_constraint
 from identica.nn._conv import ConvEncoder
 from identica.nn._mlp import MLPEncoder
 from identica.nn._mlp_clip import ClippedMLPEncoder
@@ -30,7 +31,8 @@ def make_encoder(
     output_dimension: int,
     *,
     hidden_units: int = 32,
-    normalize: bool = True,
+    output_constraint: str = "sphere",
+    normalize: bool | None = None,
 ) -> AbstractEncoder:
     """Build the encoder registered as ``name``.
 
@@ -41,8 +43,11 @@ def make_encoder(
         xCEBRA benchmark network (widths from the output dimension, clipped output).
     n_features_in, output_dimension, hidden_units : int
         Input channels, embedding dimension, hidden width.
-    normalize : bool
-        L2-normalise the output.
+    output_constraint : {"sphere", "none", "box"}, default="sphere"
+        Where the output lies (:class:`~identica.nn.OutputConstraint`). ``"mlp-clip"`` has its
+        own clipped output and ignores it.
+    normalize : bool, optional
+        Deprecated: ``True`` is ``output_constraint="sphere"``, ``False`` is ``"none"``.
 
     Returns
     -------
@@ -60,11 +65,12 @@ def make_encoder(
     36
     """
     check_choice(name, ENCODERS, name="encoder", owner="make_encoder")
+    kind = resolve_constraint(output_constraint, normalize, "make_encoder")
     if name == "mlp-clip":
         return ClippedMLPEncoder(n_features_in, output_dimension)
     if name == "mlp":
         return MLPEncoder(
-            n_features_in, output_dimension, hidden_units=hidden_units, normalize=normalize
+            n_features_in, output_dimension, hidden_units=hidden_units, output_constraint=kind
         )
     n_blocks, last_kernel = _CONV[name]
     return ConvEncoder(
@@ -73,5 +79,5 @@ def make_encoder(
         hidden_units=hidden_units,
         n_blocks=n_blocks,
         last_kernel=last_kernel,
-        normalize=normalize,
+        output_constraint=kind,
     )

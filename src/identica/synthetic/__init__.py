@@ -7,11 +7,27 @@ Each generator is a plain function that takes a ``random_state`` and returns a
 the latent variables and the parameters the data were drawn from. :func:`linear_track` simulates
 place cells of a rat running back and forth on a linear track; it is the default demo data.
 :func:`attribution_benchmark` mixes two groups of random-walk latents into neurons through random
-MLPs, with the true latent-to-neuron attribution map in ``truth``. There
-is no base class to subclass: a new generator is a new function with the same contract.
+MLPs, with the true latent-to-neuron attribution map in ``truth``. For identifiability checks
+(CL-ICA), :func:`latent_pairs` draws positive pairs on a box or a sphere (:class:`PairConfig`),
+:func:`mixing_mlp` draws an invertible :class:`MixingMLP` with its exact inverse, and
+:func:`observed_pairs` lays mixed pairs out as a recording of two-row trials. There is no base
+class to subclass: a new generator is a new function with the same contract.
 """
 
 from ._attribution import attribution_benchmark as attribution_benchmark
+from ._latents import PairConfig as PairConfig
+from ._latents import latent_pairs as latent_pairs
 from ._linear_track import linear_track as linear_track
+from ._mixing import MixingMLP as MixingMLP
+from ._mixing import mixing_mlp as mixing_mlp
+from ._pairs import observed_pairs as observed_pairs
 
-__all__ = ["attribution_benchmark", "linear_track"]
+__all__ = [
+    "MixingMLP",
+    "PairConfig",
+    "attribution_benchmark",
+    "latent_pairs",
+    "linear_track",
+    "mixing_mlp",
+    "observed_pairs",
+]
