@@ -4,21 +4,33 @@
 
 A file stores what a model needs instead of re-deriving it: the parameters, the build spec of
 the encoders and loss, the weights, the optimiser state and the sampling generator's state, so
-that ``save`` → ``load`` → ``partial_fit`` continues the run bit for bit.
+that ``save`` → ``load`` → ``partial_fit`` continues the run bit for bit. The checkpoints that
+``Embedding(checkpoint=...)`` writes during a fit are the same files.
+
+Integrity (format 3): the metadata entry ``sha256`` is the SHA-256 of the whole file as written
+with that entry's 64 hex digits set to ``"0"``. ``load`` recomputes it, so a changed byte
+anywhere, in the header or in the tensors, is refused. Files are written atomically (a
+temporary file renamed into place) with the permissions the umask gives a new file.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import io
 import json
 import os
 import platform
+import re
+import warnings
+import zipfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import safetensors.torch
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import safe_open, save_file
 from torch import nn
 
 from identica.data._offset import Offset
@@ -28,14 +40,19 @@ from identica.estimator._objective import Objective
 from identica.estimator._state import FittedState
 from identica.exceptions import ConfigurationError, ModelFileError
 from identica.losses._jacobian import LinearRamp
+from identica.training._callbacks import atomic_write, check_folder
 
 if TYPE_CHECKING:
     from identica.estimator._embedding import Embedding
 
-__all__ = ["FORMAT_VERSION", "load", "save"]
+__all__ = ["FORMAT_VERSION", "check_target", "encode", "load", "save"]
 
 FORMAT = "identica-model"
-FORMAT_VERSION = 2  # 2: build spec, optimiser and generator state stored; 1 still reads
+# 3: the file's SHA-256 stored; 2: build spec, optimiser and generator state; 1 and 2 still read
+FORMAT_VERSION = 3
+CHECKSUM = "sha256"
+_UNSET = "0" * 64  # the checksum's digits while the file is hashed
+SUFFIX = ".safetensors"
 
 
 def _random_state_json(value: object) -> object:
@@ -77,6 +94,8 @@ def _params_json(model: Embedding) -> dict[str, Any]:
     if isinstance(params["time_offset"], tuple):
         params["time_offset"] = list(params["time_offset"])
     params["random_state"] = _random_state_json(params["random_state"])
+    if params.get("checkpoint") is not None:
+        params["checkpoint"] = os.fspath(params["checkpoint"])
     if params["objectives"] is not None:
         params["objectives"] = [o.to_dict() for o in params["objectives"]]
     if isinstance(params["jacobian_regularization"], LinearRamp):
@@ -99,8 +118,21 @@ def _params_from_json(params: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
-def save(model: Embedding, state: FittedState, path: str | os.PathLike[str]) -> None:
-    """Write a fitted :class:`~identica.Embedding` to ``path`` (safetensors; no pickle)."""
+def check_target(path: str | os.PathLike[str], *, stacklevel: int = 2) -> Path:
+    """Refuse a missing folder (naming it) and warn about a suffix other than ``.safetensors``."""
+    path = check_folder(path)
+    if path.suffix != SUFFIX:
+        warnings.warn(
+            f"{os.fspath(path)!r} does not end in {SUFFIX}: identica model files are safetensors "
+            f"files, and tools recognise them by that suffix. Writing it anyway; name it "
+            f"'{path.stem}{SUFFIX}' to silence this warning.",
+            UserWarning, stacklevel=stacklevel + 1,
+        )
+    return path
+
+
+def encode(model: Embedding, state: FittedState) -> bytes:
+    """The bytes of a model file: tensors, JSON metadata and the file's checksum."""
     from identica import __version__
 
     network = state.network
@@ -132,21 +164,121 @@ def save(model: Embedding, state: FittedState, path: str | os.PathLike[str]) -> 
         "fitted": json.dumps(fitted),
         "versions": json.dumps(versions),
     }
-    save_file(tensors, os.fspath(path), metadata=metadata)
+    return checksummed(tensors, metadata)
+
+
+def checksummed(tensors: dict[str, torch.Tensor], metadata: dict[str, str]) -> bytes:
+    """Serialise with safetensors and write the SHA-256 of the result into its metadata."""
+    data = bytearray(safetensors.torch.save(tensors, metadata={**metadata, CHECKSUM: _UNSET}))
+    start = _checksum_at(data, _UNSET)
+    data[start : start + len(_UNSET)] = hashlib.sha256(data).hexdigest().encode("ascii")
+    return bytes(data)
+
+
+def _checksum_at(data: bytes | bytearray, digest: str) -> int:
+    """Offset of the checksum's digits in the header; -1 unless they occur there exactly once."""
+    header_end = 8 + int.from_bytes(data[:8], "little")
+    entry = f'"{CHECKSUM}":"{digest}"'.encode("ascii")
+    first = data.find(entry, 8, header_end)
+    if first < 0 or data.find(entry, first + 1, header_end) >= 0:
+        return -1
+    return first + len(entry) - len(digest) - 1
+
+
+def save(model: Embedding, state: FittedState, path: str | os.PathLike[str], *,
+         check: bool = True) -> None:
+    """Write a fitted :class:`~identica.Embedding` to ``path`` atomically (no pickle).
+
+    ``check=False`` skips the folder and suffix checks (run once before a fit's checkpoints).
+    """
+    target = check_target(path, stacklevel=3) if check else Path(path)
+    data = encode(model, state)
+    atomic_write(target, lambda tmp: Path(tmp).write_bytes(data))
+
+
+def _refuse_foreign(raw: bytes, name: str) -> None:
+    """Name the files most often mistaken for a model: pickles, PyTorch and NumPy archives."""
+    pickled = raw[:1] == b"\x80" and raw[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05")
+    zipped = raw[:4] == b"PK\x03\x04"
+    if zipped:
+        try:
+            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                pickled = any(n.endswith("data.pkl") for n in archive.namelist())
+        except zipfile.BadZipFile:
+            pass
+    if pickled:
+        raise ModelFileError(
+            f"{name!r} is not a readable .safetensors model file: it is a pickled PyTorch file "
+            "(torch.save, e.g. a CEBRA .pt checkpoint). identica never unpickles files and has "
+            "no converter for CEBRA checkpoints: fit the model with identica and save it with "
+            "Embedding.save."
+        )
+    if zipped:
+        raise ModelFileError(
+            f"{name!r} is not a readable .safetensors model file: it is a zip archive (an .npz "
+            "data file?). Model files are the ones Embedding.save writes."
+        )
 
 
 def _read(path: str | os.PathLike[str]) -> tuple[dict[str, str], dict[str, torch.Tensor]]:
+    """Metadata and tensors of a model file, after checking the file's checksum."""
+    name = os.fspath(path)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"No model file at {os.fspath(path)!r}.")
+        raise FileNotFoundError(f"No model file at {name!r}.")
     try:
-        with safe_open(os.fspath(path), framework="pt", device="cpu") as f:
-            metadata = f.metadata() or {}
-            tensors = {k: f.get_tensor(k) for k in f.keys()}
-    except (SafetensorError, OSError, ValueError) as error:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        raise ModelFileError(f"{name!r} is not a readable .safetensors model file: {error}") \
+            from error
+    _refuse_foreign(raw, name)
+    try:
+        size = int.from_bytes(raw[:8], "little")
+        if len(raw) < 8 or size > len(raw) - 8:
+            raise ValueError(f"a header of {size} bytes in a file of {len(raw)} bytes")
+        header = json.loads(raw[8 : 8 + size])
+        metadata = header.get("__metadata__") or {}
+        if not isinstance(metadata, dict):
+            raise ValueError("__metadata__ is not a table")
+    except (ValueError, AttributeError) as error:
+        raise ModelFileError(f"{name!r} is not a readable .safetensors model file: {error}") \
+            from error
+    if metadata.get("format") == FORMAT:
+        _check_sum(raw, metadata, name)
+    try:
+        tensors = safetensors.torch.load(raw)
+    except (SafetensorError, ValueError, RuntimeError) as error:
         raise ModelFileError(
-            f"{os.fspath(path)!r} is not a readable .safetensors model file: {error}"
+            f"{name!r} is not a readable .safetensors model file: {error}"
         ) from error
     return metadata, tensors
+
+
+def _check_sum(raw: bytes, metadata: dict[str, Any], name: str) -> None:
+    """Refuse a file whose bytes differ from those its checksum was computed over."""
+    digest = metadata.get(CHECKSUM)
+    if digest is None:
+        version = str(metadata.get("format_version"))
+        if not version.isdigit() or not 3 <= int(version) <= FORMAT_VERSION:
+            return  # 1 and 2 had no checksum; load refuses other versions with their reason
+        raise ModelFileError(
+            f"{name!r} has no {CHECKSUM} checksum, which model format {version} requires: it "
+            "was altered after it was written. Copy it again from its source, or save the "
+            "model again."
+        )
+    valid = isinstance(digest, str) and re.fullmatch("[0-9a-f]{64}", digest) is not None
+    at = _checksum_at(raw, digest) if valid else -1
+    hashed = hashlib.sha256()
+    if at >= 0:
+        view = memoryview(raw)
+        hashed.update(view[:at])
+        hashed.update(_UNSET.encode("ascii"))
+        hashed.update(view[at + len(_UNSET):])
+    if at < 0 or hashed.hexdigest() != digest:
+        raise ModelFileError(
+            f"{name!r} is damaged: its bytes do not match the {CHECKSUM} checksum stored in it "
+            "(a changed byte, a truncated copy, or an edit after saving). Copy it again from "
+            "its source, or save the model again."
+        )
 
 
 def load(
@@ -155,7 +287,10 @@ def load(
     """Load a model written by :meth:`Embedding.save`, on ``device`` (CPU by default).
 
     Nothing is unpickled: the file holds only tensors and JSON. The optimiser state and the
-    sampling generator come back too, so ``partial_fit`` continues the saved run exactly.
+    sampling generator come back too, so ``partial_fit`` continues the saved run exactly; a
+    checkpoint written during a fit (``Embedding(checkpoint=...)``) loads the same way. The
+    file's checksum is verified first (files of format 1 and 2 have none). The parameters are
+    the saved ones, ``checkpoint`` included, except ``device``.
 
     Parameters
     ----------
@@ -176,7 +311,10 @@ def load(
     Raises
     ------
     ModelFileError
-        The file is not an identica model, is malformed, or comes from a newer format version.
+        The file is not an identica model, is damaged (its checksum does not match), is
+        malformed, or comes from a newer format version.
+    FileNotFoundError
+        There is no file at ``path``.
 
     Examples
     --------
