@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -224,7 +226,7 @@ def _write(path: Path, text: str) -> Path:
          "is not valid TOML"),
         (["fit", "{data}", "--neural", "neural", "--out", "{m}", "--config", "{typo_toml}"],
          "unknown key 'max-iterations' in [estimator] of '{typo_toml}'. Did you mean "
-         "'max_iterations'? Allowed keys: batch_size, behavior_dimension, conditional,"),
+         "'max_iterations'? Allowed keys: batch_size, behavior_dimension, checkpoint,"),
         (["fit", "{data}", "--neural", "neural", "--out", "{m}", "--config", "{table_toml}"],
          "must hold one [estimator] table of Embedding parameters; found ['model']"),
         (["fit", "{data}", "--neural", "neural", "--out", "{m}", "--config", "{tmp}/c.toml"],
@@ -317,3 +319,175 @@ def test_attribute_refuses_an_unknown_method(tmp_path, capsys, data) -> None:
     code, _, err = run(capsys, "attribute", tmp_path / "m.safetensors", data, "--neural",
                        "neural", "--out", tmp_path / "map.npy", "--method", "shap")
     assert code == 2 and "invalid choice: 'shap'" in err
+
+
+# -- seeds, progress, interrupts ------------------------------------------------------------------
+
+
+def test_a_drawn_seed_is_printed_and_repeats_the_fit(tmp_path, capsys, data, recording) -> None:
+    quick = ["--encoder", "mlp", "--batch-size", "16", "--max-iterations", "3"]
+    code, out, err = fit(capsys, data, tmp_path / "a.safetensors", *quick)
+    assert code == 0, err
+    seed = int(re.search(r"^random_state (\d+) \(drawn; --random-state \1 repeats this fit\)$",
+                         out, re.MULTILINE).group(1))
+    first = identica.load(tmp_path / "a.safetensors")
+    assert first.random_state == seed
+    code, out, _ = fit(capsys, data, tmp_path / "b.safetensors", *quick, "--random-state", seed)
+    assert code == 0 and "random_state" not in out
+    again = identica.load(tmp_path / "b.safetensors")
+    np.testing.assert_array_equal(again.transform(recording.neural),
+                                  first.transform(recording.neural))
+
+
+def test_quiet_prints_nothing(tmp_path, capsys, data, monkeypatch) -> None:
+    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    code, out, err = fit(capsys, data, tmp_path / "m.safetensors", "--quiet", "--encoder", "mlp",
+                         "--batch-size", "16", "--max-iterations", "3")
+    assert (code, out, err) == (0, "", "")
+    model = identica.load(tmp_path / "m.safetensors")
+    assert model.verbose is False and isinstance(model.random_state, int)
+
+
+def test_a_progress_bar_when_stderr_is_a_terminal(tmp_path, capsys, data, monkeypatch) -> None:
+    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    code, _, err = fit(capsys, data, tmp_path / "m.safetensors", *TINY)
+    assert code == 0 and "identica: " in err and "step" in err  # tqdm's bar
+    assert identica.load(tmp_path / "m.safetensors").verbose is True
+    code, _, err = fit(capsys, data, tmp_path / "m.safetensors", *TINY, "--no-verbose")
+    assert (code, err) == (0, "")
+    monkeypatch.setattr(cli, "_interactive", lambda: False)  # a pipe or a file: no bar
+    code, _, err = fit(capsys, data, tmp_path / "m.safetensors", *TINY)
+    assert (code, err) == (0, "")
+
+
+def test_quiet_and_verbose_contradict(tmp_path, capsys, data) -> None:
+    code, _, err = fit(capsys, data, tmp_path / "m.safetensors", "--quiet", "--verbose")
+    assert code == 2 and "--quiet and --verbose contradict" in err
+
+
+def test_ctrl_c_saves_the_steps_done(tmp_path, capsys, data, recording, monkeypatch) -> None:
+    original = identica.training.Solver.step
+
+    def step(solver):
+        if solver.steps_done == 2:
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C during the third step
+        return original(solver)
+
+    monkeypatch.setattr(identica.training.Solver, "step", step)
+    model_path = tmp_path / "m.safetensors"
+    code, out, err = fit(capsys, data, model_path, "--behavior", "behavior", *TINY)
+    assert code == 130 and "fitted" not in out
+    assert err == (f"identica: interrupted after 3 of 5 iterations; wrote the model trained so "
+                   f"far to {model_path} (identica.load it and partial_fit to train on)\n")
+    monkeypatch.setattr(identica.training.Solver, "step", original)
+    saved = identica.load(model_path)
+    expected = identica.Embedding(batch_size=32, max_iterations=3, random_state=0, device="cpu",
+                                  num_threads=1).fit(recording.neural, recording.continuous)
+    assert saved.n_iter_ == 3
+    np.testing.assert_array_equal(saved.transform(recording.neural),
+                                  expected.transform(recording.neural))
+
+
+def test_checkpoint_options_and_config(tmp_path, capsys, data) -> None:
+    checkpoint = tmp_path / "c.safetensors"
+    code, _, err = fit(capsys, data, tmp_path / "m.safetensors", *TINY, "--checkpoint",
+                       checkpoint, "--checkpoint-every", "2")
+    assert code == 0, err
+    assert identica.load(checkpoint).n_iter_ == 5
+    assert identica.load(tmp_path / "m.safetensors").checkpoint_every == 2
+    config = _write(tmp_path / "c.toml", f'[estimator]\ncheckpoint = "{tmp_path}/t.safetensors"'
+                                         '\ncheckpoint_every = 3\n')
+    code, _, err = fit(capsys, data, tmp_path / "m.safetensors", *TINY, "--config", config)
+    assert code == 0, err
+    model = identica.load(tmp_path / "t.safetensors")
+    assert model.checkpoint_every == 3 and model.checkpoint == f"{tmp_path}/t.safetensors"
+    code, _, err = fit(capsys, data, tmp_path / "m.safetensors", *TINY, "--checkpoint",
+                       tmp_path / "no" / "c.safetensors")
+    assert code == 2 and f"folder '{tmp_path}/no' does not exist" in err
+
+
+def test_another_suffix_is_warned_about(tmp_path, capsys, data) -> None:
+    code, _, err = fit(capsys, data, tmp_path / "m.pt", *TINY)
+    assert code == 0
+    assert err.startswith(f"identica: warning: '{tmp_path}/m.pt' does not end in .safetensors")
+    assert identica.load(tmp_path / "m.pt").n_iter_ == 5
+
+
+# -- sessions and trials --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_animals(tmp_path) -> tuple[list[identica.data.Recording], Path, Path]:
+    animals = identica.synthetic.linear_track(n_samples=300, n_neurons=[10, 14], n_sessions=2,
+                                              random_state=0)
+    paths = []
+    for i, animal in enumerate(animals):
+        paths.append(tmp_path / f"animal{i}.npz")
+        np.savez(paths[-1], neural=animal.neural, behavior=animal.continuous)
+    np.savez(tmp_path / "both.npz", n0=animals[0].neural, n1=animals[1].neural,
+             y0=animals[0].continuous, y1=animals[1].continuous)
+    return animals, *paths
+
+
+def _multi_expected(animals) -> identica.Embedding:
+    return identica.Embedding(batch_size=32, max_iterations=5, random_state=0, device="cpu",
+                              num_threads=1).fit([a.neural for a in animals],
+                                                 [a.continuous for a in animals])
+
+
+@pytest.mark.parametrize("layout", ["files", "keys"])
+def test_multi_session_fit(tmp_path, capsys, two_animals, layout) -> None:
+    animals, first, second = two_animals
+    model_path = tmp_path / "m.safetensors"
+    if layout == "files":
+        argv = ["fit", first, second, "--neural", "neural", "--behavior", "behavior"]
+    else:
+        argv = ["fit", tmp_path / "both.npz", "--neural", "n0,n1", "--behavior", "y0,y1"]
+    code, out, err = run(capsys, *argv, "--out", model_path, *TINY)
+    assert code == 0, err
+    assert "on 2 sessions (300 x 10, 300 x 14)" in out
+    model = identica.load(model_path)
+    assert model.n_features_per_session_ == [10, 14]
+    expected = _multi_expected(animals)
+    for s, animal in enumerate(animals):
+        np.testing.assert_array_equal(model.transform(animal.neural, session=s),
+                                      expected.transform(animal.neural, session=s))
+
+
+def test_transform_a_session(tmp_path, capsys, two_animals) -> None:
+    animals, first, second = two_animals
+    model_path, emb = tmp_path / "m.safetensors", tmp_path / "e.npy"
+    assert run(capsys, "fit", first, second, "--neural", "neural", "--behavior", "behavior",
+               "--out", model_path, *TINY)[0] == 0
+    code, out, err = run(capsys, "transform", model_path, second, "--neural", "neural",
+                         "--session", "1", "--out", emb)
+    assert (code, err) == (0, "") and "(300, 8)" in out
+    np.testing.assert_array_equal(
+        np.load(emb), _multi_expected(animals).transform(animals[1].neural, session=1))
+    code, _, err = run(capsys, "transform", model_path, second, "--neural", "neural",
+                       "--out", emb)
+    assert code == 2 and "was fitted on 2 sessions with one encoder each: pass --session N " \
+                         "(0 to 1)" in err
+
+
+def test_label_keys_per_session_must_match(tmp_path, capsys, two_animals) -> None:
+    code, _, err = run(capsys, "fit", tmp_path / "both.npz", "--neural", "n0,n1", "--behavior",
+                       "y0,y1,y0", "--out", tmp_path / "m.safetensors")
+    assert code == 2 and "--behavior names 3 keys and --neural 2: give one key" in err
+
+
+def test_trial_starts(tmp_path, capsys, recording) -> None:
+    starts = np.array([0, 150, 290])
+    path = tmp_path / "trials.npz"
+    np.savez(path, neural=recording.neural, behavior=recording.continuous, starts=starts)
+    code, _, err = run(capsys, "fit", path, "--neural", "neural", "--behavior", "behavior",
+                       "--trial-starts", "starts", "--out", tmp_path / "m.safetensors", *TINY)
+    assert code == 0, err
+    expected = identica.Embedding(batch_size=32, max_iterations=5, random_state=0, device="cpu",
+                                  num_threads=1)
+    expected.fit(recording.neural, recording.continuous, trial_starts=starts)
+    np.testing.assert_array_equal(
+        identica.load(tmp_path / "m.safetensors").loss_history_, expected.loss_history_)
+    unsplit = identica.Embedding(batch_size=32, max_iterations=5, random_state=0, device="cpu",
+                                 num_threads=1).fit(recording.neural, recording.continuous)
+    assert not np.array_equal(unsplit.loss_history_, expected.loss_history_)

@@ -139,5 +139,5 @@ def test_the_rules_see_imports():
     """The reader finds imports in functions and skips TYPE_CHECKING blocks."""
     imports = _imports(SRC / "metrics" / "_goodness_of_fit.py")
     assert "identica.estimator" not in imports  # only under TYPE_CHECKING
-    assert "identica.estimator._evaluate" in _imports(SRC / "estimator" / "_embedding.py")
+    assert "identica.estimator._evaluate" in _imports(SRC / "estimator" / "_attributes.py")
 

@@ -4,22 +4,29 @@
 
 ``fit`` takes every :class:`~identica.Embedding` parameter as a kebab-case option generated from
 ``Embedding().get_params()`` (``max_iterations`` is ``--max-iterations``), on top of an optional
-TOML file whose ``[estimator]`` table holds the same names. User errors (bad options, files or
-parameters) print one line ``identica: error: ...`` on stderr and return exit code 2.
+TOML file whose ``[estimator]`` table holds the same names. Several files, or several
+comma-separated ``--neural`` keys, are several sessions. Without ``--random-state`` a seed is
+drawn and printed, so every fit can be repeated. User errors (bad options, files or parameters)
+print one line ``identica: error: ...`` on stderr and return exit code 2; warnings print as
+``identica: warning: ...``. Ctrl-C during ``fit`` saves the steps done to ``--out`` and returns
+130.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import inspect
 import os
 import re
+import secrets
 import sys
 import time
 import types
 import typing
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +51,8 @@ _PREFIX = "estimator."  # argparse dest of the generated estimator options
 _DATA_HELP = ("recording: an .npz archive of named arrays, or any file identica.io.read reads "
               "(.nwb, .mat, HDF5, a suite2p or phy folder); 'identica inspect' lists its streams")
 _NEURAL_HELP = "array key or stream name (NWB: units; suite2p: F-neuropil|F|spks; phy: spikes)"
+_KEYS_HELP = ("; several comma-separated keys are several sessions of each file, and the label "
+              "options then take one key for all or one per --neural key")
 _BIN_HELP = "bin width in seconds for spike times (NWB units, phy, .mat spike trains)"
 
 
@@ -78,6 +87,8 @@ class _Value:
             members = [int if default is None else type(default), type(None)]
         self.optional = type(None) in members
         self.kinds = [m for m in members if m is not type(None)]
+        if any(typing.get_origin(k) is os.PathLike for k in self.kinds):  # a file path
+            self.kinds, choices = [str], "PATH" + ("|none" if self.optional else "")
         words = {int: "INT", float: "FLOAT", str: "STR"}
         self.metavar = choices or "|".join(
             "INT[,INT...]" if typing.get_origin(k) is tuple else words.get(k, "VALUE")
@@ -168,40 +179,62 @@ def _expand_bools(argv: Sequence[str], flags: Sequence[str]) -> list[str]:
 # -- data files ----------------------------------------------------------------------------------
 
 
-def _load_data(args: argparse.Namespace, behavior: bool) -> dict[str, np.ndarray | None]:
-    """Neural data (and labels) from any file ``identica.io.read`` understands.
+def _load_data(path: str, keys: dict[str, str | None],
+               bin_size: float | None) -> dict[str, np.ndarray | None]:
+    """Neural data (and labels, trial starts) of one session from any file identica.io reads.
 
-    An ``.npz`` archive gives the named arrays as they are; other formats are read into a
-    session and aligned (``--bin`` seconds per bin for spike times) into one recording.
+    ``keys`` maps an option (``--neural``, ``--behavior``, ``--discrete``, ``--trial-starts``) to
+    its key in the file. An ``.npz`` archive gives the named arrays as they are; other formats
+    are read into a session and aligned (``bin_size`` seconds per bin for spike times) into one
+    recording, whose trials come from the interval table ``--trial-starts`` names.
     """
-    keys = {"--neural": args.neural}
-    if behavior:
-        keys.update({"--behavior": args.behavior, "--discrete": args.discrete})
-    if not os.path.exists(args.data):
-        raise FileNotFoundError(f"no such data file: {args.data!r}")
-    fmt = detect_format(args.data)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"no such data file: {path!r}")
+    fmt = detect_format(path)
     if fmt == "npz":
-        return load_arrays(args.data, keys)
+        return load_arrays(path, keys)
+    neural = keys["--neural"]
     options: dict[str, object] = {}
     if fmt in ("suite2p",):
-        options["signal"] = args.neural
+        options["signal"] = neural
     elif fmt == "phy":
-        if args.neural not in ("spikes", "units"):
+        if neural not in ("spikes", "units"):
             raise _UserError(f"a phy/Kilosort folder holds one neural stream, 'spikes'; got "
-                             f"--neural {args.neural!r}")
+                             f"--neural {neural!r}")
     elif fmt in ("dlc", "position-tracking"):
-        raise _UserError(f"{args.data!r} holds behaviour only ({fmt}); pass it to Python "
+        raise _UserError(f"{path!r} holds behaviour only ({fmt}); pass it to Python "
                          "(identica.io.combine) together with a neural file")
-    elif fmt == "mat" and args.neural and args.neural not in load_mat_numeric(args.data):
-        options["spike_times"] = args.neural
+    elif fmt == "mat" and neural and neural not in load_mat_numeric(path):
+        options["spike_times"] = neural
     else:
-        options["neural"] = args.neural
+        options["neural"] = neural
     labels = [k for k in (keys.get("--behavior"), keys.get("--discrete")) if k]
     if labels:
         options["behavior"] = labels if len(labels) > 1 else labels[0]
-    recording = read_data(args.data, **options).to_recording(bin_size=args.bin)
+    recording = read_data(path, **options).to_recording(bin_size=bin_size,
+                                                        trials=keys.get("--trial-starts"))
     return {"--neural": recording.neural, "--behavior": recording.continuous,
-            "--discrete": recording.discrete}
+            "--discrete": recording.discrete, "--trial-starts": recording.trial_starts}
+
+
+def _keys(text: str | None) -> list[str | None]:
+    return [None] if text is None else [k.strip() for k in text.split(",")]
+
+
+def _sessions(args: argparse.Namespace) -> list[dict[str, np.ndarray | None]]:
+    """One dict of arrays per session: every file, times every ``--neural`` key."""
+    neural = _keys(args.neural)
+    labels = {"--behavior": _keys(args.behavior), "--discrete": _keys(args.discrete),
+              "--trial-starts": _keys(args.trial_starts)}
+    for option, keys in labels.items():
+        if len(keys) not in (1, len(neural)):
+            raise _UserError(f"{option} names {len(keys)} keys and --neural {len(neural)}: give "
+                             "one key (used for every session) or one per --neural key")
+    return [
+        _load_data(path, {"--neural": key, **{o: k[i if len(k) > 1 else 0]
+                                              for o, k in labels.items()}}, args.bin)
+        for path in args.data for i, key in enumerate(neural)
+    ]
 
 
 def load_mat_numeric(path: str) -> set[str]:
@@ -216,25 +249,75 @@ def _check_output(path: str) -> None:
         raise FileNotFoundError(f"cannot write {path!r}: folder {str(parent)!r} does not exist")
 
 
+def _interactive() -> bool:
+    """Whether stderr is a terminal (then ``fit`` shows a progress bar unless ``--quiet``)."""
+    return sys.stderr.isatty()
+
+
+@contextlib.contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Show warnings as ``identica: warning: ...`` lines on stderr, whatever the filters."""
+    def show(message: Warning | str, *args: object, **kwargs: object) -> None:
+        sys.stderr.write(f"{_PROG}: warning: {message}\n")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = show
+        yield
+
+
 # -- subcommands ---------------------------------------------------------------------------------
 
 
 def _fit(args: argparse.Namespace) -> int:
     params = read_config(args.config) if args.config else {}
     params.update({k[len(_PREFIX):]: v for k, v in vars(args).items() if k.startswith(_PREFIX)})
+    if args.quiet and params.get("verbose"):
+        raise _UserError("--quiet and --verbose contradict each other; pass one of them")
+    params.setdefault("verbose", not args.quiet and _interactive())
+    drawn = "random_state" not in params
+    if drawn:
+        params["random_state"] = secrets.randbits(32)
+    say = (lambda text: None) if args.quiet else (lambda text: print(text, flush=True))
     model = Embedding(**params)
-    EmbeddingConfig.from_params(model.get_params())  # parameter errors before any data is read
-    _check_output(args.out)
-    data = _load_data(args, behavior=True)
+    config = EmbeddingConfig.from_params(model.get_params())  # errors before data is read
+    for path in (args.out, config.checkpoint):
+        if path is not None:
+            _check_output(path)
+    sessions = _sessions(args)
+    if drawn:
+        seed = params["random_state"]
+        say(f"random_state {seed} (drawn; --random-state {seed} repeats this fit)")
+    data = {option: [s.get(option) for s in sessions]
+            for option in ("--neural", "--behavior", "--discrete", "--trial-starts")}
+    if len(sessions) == 1:
+        data = {option: values[0] for option, values in data.items()}
+    else:
+        data = {o: v if o == "--neural" or any(x is not None for x in v) else None
+                for o, v in data.items()}
     start = time.perf_counter()
-    model.fit(data["--neural"], data["--behavior"], discrete=data["--discrete"])
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"Embedding\.fit was interrupted")
+            model.fit(data["--neural"], data["--behavior"], discrete=data["--discrete"],
+                      trial_starts=data["--trial-starts"])
+    except KeyboardInterrupt:
+        if not model.__sklearn_is_fitted__():
+            raise
+        model.save(args.out)
+        sys.stderr.write(
+            f"{_PROG}: interrupted after {model.n_iter_} of {config.max_iterations} iterations; "
+            f"wrote the model trained so far to {args.out} (identica.load it and partial_fit "
+            "to train on)\n")
+        return 130
     seconds = time.perf_counter() - start
     model.save(args.out)
     final = float(np.mean(model.loss_history_[-50:]))
-    print(f"fitted {model.n_iter_} iterations ({model.conditional_}) on "
-          f"{data['--neural'].shape[0]} x {data['--neural'].shape[1]} in {seconds:.1f} s; "
-          f"final loss {final:.4f}")
-    print(f"wrote {args.out}")
+    shapes = ", ".join(f"{x.shape[0]} x {x.shape[1]}" for x in (s["--neural"] for s in sessions))
+    where = shapes if len(sessions) == 1 else f"{len(sessions)} sessions ({shapes})"
+    say(f"fitted {model.n_iter_} iterations ({model.conditional_}) on {where} in "
+        f"{seconds:.1f} s; final loss {final:.4f}")
+    say(f"wrote {args.out}")
     return 0
 
 
@@ -246,11 +329,19 @@ def _demo(args: argparse.Namespace) -> int:
                     n_neurons=args.n_neurons)
 
 
+def _check_session(model: Embedding, args: argparse.Namespace) -> None:
+    n = model.n_sessions_
+    if len(model.encoders_) > 1 and args.session is None:
+        raise _UserError(f"{args.model!r} was fitted on {n} sessions with one encoder each: pass "
+                         f"--session N (0 to {n - 1}) to choose the encoder for {args.data!r}")
+
+
 def _transform(args: argparse.Namespace) -> int:
     model = load(args.model)
     _check_output(args.out)
-    neural = _load_data(args, behavior=False)["--neural"]
-    embedding = model.transform(neural)
+    _check_session(model, args)
+    neural = _load_data(args.data, {"--neural": args.neural}, args.bin)["--neural"]
+    embedding = model.transform(neural, session=args.session)
     with open(args.out, "wb") as file:
         np.save(file, embedding)
     print(f"wrote {args.out}: embedding of shape {embedding.shape}")
@@ -262,7 +353,7 @@ def _attribute(args: argparse.Namespace) -> int:
 
     model = load(args.model)
     _check_output(args.out)
-    neural = _load_data(args, behavior=False)["--neural"]
+    neural = _load_data(args.data, {"--neural": args.neural}, args.bin)["--neural"]
     summary = attribute(model, neural, method=args.method, inverse=args.inverse,
                         session=args.session, return_per_sample=False).summary
     with open(args.out, "wb") as file:
@@ -305,15 +396,27 @@ def _build_parser() -> tuple[_Parser, dict[str, argparse.ArgumentParser], list[s
     demo.add_argument("--n-samples", type=int, default=10_000, help=argparse.SUPPRESS)
     demo.add_argument("--n-neurons", type=int, default=120, help=argparse.SUPPRESS)
 
-    fit = command("fit", "fit an Embedding on a recording file and save the model")
-    fit.add_argument("data", metavar="DATA", help=_DATA_HELP)
-    fit.add_argument("--neural", required=True, metavar="KEY", help=_NEURAL_HELP)
+    fit = command("fit", "fit an Embedding on recording files (several files or --neural keys: "
+                         "one session each) and save the model")
+    fit.add_argument("data", metavar="DATA", nargs="+",
+                     help=_DATA_HELP + "; several files are several sessions")
+    fit.add_argument("--neural", required=True, metavar="KEY[,KEY...]",
+                     help=_NEURAL_HELP + _KEYS_HELP)
     fit.add_argument("--bin", type=float, metavar="SECONDS", help=_BIN_HELP)
-    fit.add_argument("--behavior", metavar="KEY",
+    fit.add_argument("--behavior", metavar="KEY[,KEY...]",
                      help="labels y (float: continuous, int: discrete)")
-    fit.add_argument("--discrete", metavar="KEY", help="integer labels added to --behavior")
+    fit.add_argument("--discrete", metavar="KEY[,KEY...]",
+                     help="integer labels added to --behavior")
+    fit.add_argument("--trial-starts", metavar="KEY[,KEY...]",
+                     help="trials, whose borders no window crosses: in an .npz, the first row "
+                          "of every trial; in other files, an interval table such as 'trials' "
+                          "(rows outside its intervals are dropped)")
     fit.add_argument("--config", metavar="FILE.toml", help="TOML file with an [estimator] table")
     fit.add_argument("--out", required=True, metavar="MODEL", help="model file (.safetensors)")
+    fit.add_argument("--quiet", action="store_true",
+                     help="print nothing but errors and warnings: no progress bar (shown by "
+                          "default when stderr is a terminal), no drawn seed (it is saved in "
+                          "the model as random_state), no summary")
     bools = _add_estimator_options(fit)
 
     transform = command("transform", "embed the neural data of a recording file with a saved "
@@ -323,6 +426,9 @@ def _build_parser() -> tuple[_Parser, dict[str, argparse.ArgumentParser], list[s
     transform.add_argument("--neural", required=True, metavar="KEY", help=_NEURAL_HELP)
     transform.add_argument("--bin", type=float, metavar="SECONDS", help=_BIN_HELP)
     transform.add_argument("--out", required=True, metavar="EMB.npy", help="embedding file (.npy)")
+    transform.add_argument("--session", type=int, default=None, metavar="N",
+                           help="session whose encoder embeds DATA (models fitted on several "
+                                "sessions with one encoder each)")
 
     from identica.attribution import INVERSES, METHODS
 
@@ -366,7 +472,8 @@ def main(argv: list[str] | None = None) -> int:
     -------
     int
         0 on success, 2 on a usage or data error (reported on stderr as
-        ``identica: error: ...``, without a traceback), 130 when interrupted.
+        ``identica: error: ...``, without a traceback), 130 when interrupted (``fit`` then
+        saves the steps done to ``--out``).
 
     Examples
     --------
@@ -391,7 +498,8 @@ def main(argv: list[str] | None = None) -> int:
                              f"{_suggest(extras, sub.get(args.command))}", sub[args.command].prog)
         commands = {"demo": _demo, "fit": _fit, "transform": _transform, "attribute": _attribute,
                     "inspect": _inspect}
-        return commands[args.command](args)
+        with _warnings_as_lines():
+            return commands[args.command](args)
     except (_UserError, IdenticaError, OSError) as error:
         sys.stderr.write(f"{_PROG}: error: {error}\n")
         if getattr(error, "command", None):

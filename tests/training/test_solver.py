@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +24,7 @@ from identica.training import (
     EarlyStopping,
     ProgressBar,
     Solver,
+    TrainingInterrupted,
     atomic_write,
 )
 
@@ -306,3 +309,105 @@ def test_atomic_write_when_writer_removes_its_temp_file(tmp_path) -> None:
     with pytest.raises(ValueError, match="nothing written"):
         atomic_write(target, write)
     assert os.listdir(tmp_path) == []
+
+
+def test_atomic_write_honours_the_umask(tmp_path) -> None:
+    """mkstemp creates 0600 files; the written file gets what a new file would get."""
+    before = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "shared.bin", lambda tmp: Path(tmp).write_bytes(b"x"))
+        os.umask(0o007)
+        atomic_write(tmp_path / "group.bin", lambda tmp: Path(tmp).write_bytes(b"x"))
+    finally:
+        os.umask(before)
+    assert os.stat(tmp_path / "shared.bin").st_mode & 0o777 == 0o644
+    assert os.stat(tmp_path / "group.bin").st_mode & 0o777 == 0o660
+
+
+def test_atomic_write_names_a_missing_folder(tmp_path) -> None:
+    with pytest.raises(FileNotFoundError, match=f"folder '{tmp_path}/gone' does not exist"):
+        atomic_write(tmp_path / "gone" / "out.bin", lambda tmp: None)
+    (tmp_path / "file").write_text("")
+    with pytest.raises(FileNotFoundError, match=f"folder '{tmp_path}/file' is not a folder"):
+        atomic_write(tmp_path / "file" / "out.bin", lambda tmp: None)
+
+
+# --------------------------------------------------------------------------------------------
+# Interrupts: Ctrl-C ends a run between steps, with the steps done.
+# --------------------------------------------------------------------------------------------
+
+
+class InterruptAt(Recorder):
+    def __call__(self, solver, iteration, history) -> bool:
+        super().__call__(solver, iteration, history)
+        if iteration == self.stop_at:
+            raise KeyboardInterrupt
+        return False
+
+
+def test_a_callback_interrupt_carries_the_steps_done(neural) -> None:
+    recorder = InterruptAt(every=1, stop_at=4)
+    solver = make_solver(neural, callbacks=[recorder])
+    with pytest.raises(TrainingInterrupted) as raised:
+        solver.fit(10)
+    assert raised.value.steps == 4 and solver.steps_done == 4
+    assert isinstance(raised.value, KeyboardInterrupt)
+    assert isinstance(raised.value.__cause__, KeyboardInterrupt)
+    torch.testing.assert_close(raised.value.history, make_solver(neural).fit(4), rtol=0, atol=0)
+    assert recorder.closed == 1 and raised.value.result is None
+
+
+def _signal_during_step(monkeypatch, at: int, times: int) -> None:
+    original = Solver.step
+
+    def step(solver):
+        if solver.steps_done == at:
+            for _ in range(times):
+                signal.raise_signal(signal.SIGINT)
+        return original(solver)
+
+    monkeypatch.setattr(Solver, "step", step)
+
+
+def test_ctrl_c_finishes_the_running_step(neural, monkeypatch) -> None:
+    expected = make_solver(neural).fit(3)
+    _signal_during_step(monkeypatch, at=2, times=1)
+    solver = make_solver(neural)
+    with pytest.raises(TrainingInterrupted) as raised:
+        solver.fit(10)
+    assert raised.value.steps == 3 and solver.steps_done == 3
+    torch.testing.assert_close(raised.value.history, expected, rtol=0, atol=0)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_second_ctrl_c_interrupts_at_once(neural, monkeypatch) -> None:
+    _signal_during_step(monkeypatch, at=2, times=2)
+    solver = make_solver(neural)
+    with pytest.raises(TrainingInterrupted) as raised:
+        solver.fit(10)
+    assert raised.value.steps == 2 and solver.steps_done == 2  # the third step never ran
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_handler_of_the_users_is_left_alone(neural, monkeypatch) -> None:
+    calls = []
+
+    def mine(signum, frame):
+        calls.append(signum)
+
+    _signal_during_step(monkeypatch, at=1, times=1)
+    before = signal.signal(signal.SIGINT, mine)
+    try:
+        assert make_solver(neural).fit(4).shape == (4, 3)
+        assert signal.getsignal(signal.SIGINT) is mine
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert calls == [signal.SIGINT]
+
+
+def test_fit_outside_the_main_thread_leaves_signals_alone(neural) -> None:
+    results = []
+    thread = threading.Thread(target=lambda: results.append(make_solver(neural).fit(3)))
+    thread.start()
+    thread.join()
+    assert results[0].shape == (3, 3)

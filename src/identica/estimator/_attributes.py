@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
 # SPDX-FileCopyrightText: identica developers
-"""The fitted attributes of ``Embedding``, read from its one :class:`FittedState`."""
+"""The fitted attributes of ``Embedding``, read from its one :class:`FittedState`, and the
+fitted model's loss on new data."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import torch
@@ -18,7 +20,8 @@ __all__ = ["FittedAttributes"]
 
 
 class FittedAttributes:
-    """Read-only fitted attributes (``encoders_``, ``loss_``, ...) over ``self._state``."""
+    """Read-only fitted attributes (``encoders_``, ``loss_``, ...) over ``self._state``, and
+    :meth:`contrastive_loss`, the fitted model's loss on new data (next to ``chance_loss_``)."""
 
     _state: FittedState
 
@@ -156,3 +159,31 @@ class FittedAttributes:
     @property
     def _n_features_out(self) -> int:
         return int(self._fitted().spec["output_dimension"])
+
+    def contrastive_loss(
+        self, X: Any, y: Any = None, *, discrete: Any = None, n_batches: int = 500,
+        random_state: Any = 0,
+    ) -> float:
+        """Mean loss of the fitted model on ``n_batches`` batches drawn from ``(X, y)``.
+
+        Batches are drawn as in training (the fitted conditional or objectives, negatives and
+        loss; no Jacobian penalty), the encoders run in eval mode. Compare with
+        ``chance_loss_``, or use :func:`identica.metrics.goodness_of_fit` for bits.
+
+        Parameters
+        ----------
+        X, y, discrete
+            Data and labels as for :meth:`fit` (a list of arrays for a multi-session model).
+        n_batches : int, default=500
+            Batches to average over.
+        random_state : int, numpy Generator or RandomState, default=0
+            Seed of the batch draws.
+
+        Returns
+        -------
+        float
+        """
+        from identica.estimator._evaluate import mean_loss
+
+        config = self._config()  # type: ignore[attr-defined]
+        return mean_loss(config, self._fitted(), X, y, discrete, n_batches, random_state)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -100,6 +101,14 @@ def _objectives(value: object) -> tuple[Objective, ...] | None:
     return tuple(value)
 
 
+def _path(value: object) -> str | None:
+    if value is None or isinstance(value, str | os.PathLike):
+        return None if value is None else os.fspath(value)
+    raise ConfigurationError(
+        f"'checkpoint' of {OWNER} must be None or a file path (str or os.PathLike). Got {value!r}."
+    )
+
+
 def _device(value: object) -> str:
     if not isinstance(value, str):
         raise ConfigurationError(
@@ -140,6 +149,8 @@ _CHECKS: Mapping[str, Callable[[object], Any]] = {
     "hybrid_time": _choice("hybrid_time", HYBRID_TIME),
     "jacobian_regularization": _jacobian,
     "jacobian_projections": _int("jacobian_projections", 0),
+    "checkpoint": _path,
+    "checkpoint_every": _int("checkpoint_every", 1),
 }
 
 
@@ -191,6 +202,8 @@ class EmbeddingConfig:
     hybrid_time: str
     jacobian_regularization: float | LinearRamp | None
     jacobian_projections: int
+    checkpoint: str | None
+    checkpoint_every: int
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> EmbeddingConfig:

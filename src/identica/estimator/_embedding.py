@@ -15,9 +15,9 @@ from identica.estimator._config import EmbeddingConfig
 from identica.estimator._model_file import write
 from identica.estimator._transform import transform
 from identica.losses._jacobian import LinearRamp
+from identica.training._solver import TrainingInterrupted
 
 __all__ = ["Embedding"]
-
 
 
 class Embedding(FittedAttributes, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
@@ -109,6 +109,12 @@ class Embedding(FittedAttributes, ClassNamePrefixFeaturesOutMixin, TransformerMi
         or an :class:`~identica.losses.LinearRamp` schedule. About doubles the step cost.
     jacobian_projections : int, default=1
         Random projections per penalty estimate; 0 computes the exact penalty.
+    checkpoint : str or path-like, optional
+        Model file written atomically every ``checkpoint_every`` steps of ``fit`` and
+        ``partial_fit``, after the last step and on an interrupt: ``identica.load`` it and
+        ``partial_fit`` to resume the run bit for bit.
+    checkpoint_every : int, default=500
+        Steps between checkpoints.
 
     Attributes
     ----------
@@ -180,6 +186,8 @@ class Embedding(FittedAttributes, ClassNamePrefixFeaturesOutMixin, TransformerMi
         hybrid_time: str = "overlapping",
         jacobian_regularization: float | LinearRamp | None = None,
         jacobian_projections: int = 1,
+        checkpoint: str | os.PathLike[str] | None = None,
+        checkpoint_every: int = 500,
     ) -> None:
         self.encoder = encoder
         self.output_dimension = output_dimension
@@ -210,13 +218,20 @@ class Embedding(FittedAttributes, ClassNamePrefixFeaturesOutMixin, TransformerMi
         self.hybrid_time = hybrid_time
         self.jacobian_regularization = jacobian_regularization
         self.jacobian_projections = jacobian_projections
+        self.checkpoint = checkpoint
+        self.checkpoint_every = checkpoint_every
 
     # -- fitting ---------------------------------------------------------------------------
 
     def fit(
-        self, X: Any, y: Any = None, *, discrete: Any = None, trial_starts: Any = None
+        self, X: Any, y: Any = None, *, discrete: Any = None, trial_starts: Any = None,
+        callbacks: Any = None,
     ) -> Embedding:
         """Train a fresh encoder on one recording.
+
+        Ctrl-C (or a callback raising ``KeyboardInterrupt``) ends training after the running
+        step; the estimator keeps the steps done (``n_iter_``; equal to a fit of that many
+        steps), writes the ``checkpoint``, warns, and the ``KeyboardInterrupt`` propagates.
 
         Parameters
         ----------
@@ -229,6 +244,10 @@ class Embedding(FittedAttributes, ClassNamePrefixFeaturesOutMixin, TransformerMi
         trial_starts : array-like of shape (n_trials,), optional
             First row of every trial (starting at 0). No window, positive pair or label
             change crosses a trial border.
+        callbacks : list of identica.training.AbstractCallback, optional
+            Called every ``callback.every`` steps and after the last as ``callback(solver,
+            iteration, history) -> bool`` (``iteration``: this call's steps, from 1;
+            ``history[:iteration]``: their loss rows); ``True`` stops training.
 
         Returns
         -------
@@ -244,16 +263,17 @@ class Embedding(FittedAttributes, ClassNamePrefixFeaturesOutMixin, TransformerMi
         DeviceUnavailableError
             The requested device does not exist on this machine.
         """
-        self._state = _fit.train(self._config(), X, y, discrete, trial_starts, None)
-        return self
+        return self._train("fit", None, X, y, discrete, trial_starts, callbacks)
 
     def partial_fit(
-        self, X: Any, y: Any = None, *, discrete: Any = None, trial_starts: Any = None
+        self, X: Any, y: Any = None, *, discrete: Any = None, trial_starts: Any = None,
+        callbacks: Any = None,
     ) -> Embedding:
         """Train ``max_iterations`` more steps on ``X`` (from scratch if not fitted yet).
 
-        Parameters and labels are as for :meth:`fit`; the encoder, optimiser state and
-        random stream continue from the previous call.
+        Parameters, labels, callbacks and interrupts are as for :meth:`fit`; the encoder,
+        optimiser state and random stream continue from the previous call or from the file
+        :func:`identica.load` read (a checkpoint included).
 
         Returns
         -------
@@ -261,7 +281,22 @@ class Embedding(FittedAttributes, ClassNamePrefixFeaturesOutMixin, TransformerMi
             ``self``.
         """
         state = self.__dict__.get("_state")
-        self._state = _fit.train(self._config(), X, y, discrete, trial_starts, state)
+        return self._train("partial_fit", state, X, y, discrete, trial_starts, callbacks)
+
+    def _train(self, method: str, state: Any, X: Any, y: Any, discrete: Any,
+               trial_starts: Any, callbacks: Any) -> Embedding:
+        """One run of fit or partial_fit; an interrupted run keeps its steps (then re-raises)."""
+        config, params = self._config(), self.get_params()
+        callbacks = _fit.check_callbacks(callbacks, f"Embedding.{method}")
+        try:
+            self._state = _fit.train(config, X, y, discrete, trial_starts, state,
+                                     callbacks=callbacks,
+                                     save=lambda s, path: write(params, s, path, check=False))
+        except TrainingInterrupted as stop:
+            if stop.result is not None:  # at least one step done: keep it, say so
+                self._state = stop.result
+                _fit.warn_interrupted(stop, config, method)
+            raise
         return self
 
     def adapt(
@@ -360,40 +395,13 @@ class Embedding(FittedAttributes, ClassNamePrefixFeaturesOutMixin, TransformerMi
         state = self._fitted()
         return transform(state, X, session, num_threads=self.num_threads)
 
-    def contrastive_loss(
-        self, X: Any, y: Any = None, *, discrete: Any = None, n_batches: int = 500,
-        random_state: Any = 0,
-    ) -> float:
-        """Mean loss of the fitted model on ``n_batches`` batches drawn from ``(X, y)``.
-
-        Batches are drawn as in training (the fitted conditional or objectives, negatives and
-        loss; no Jacobian penalty), the encoders run in eval mode. Compare with
-        ``chance_loss_``, or use :func:`identica.metrics.goodness_of_fit` for bits.
-
-        Parameters
-        ----------
-        X, y, discrete
-            Data and labels as for :meth:`fit` (a list of arrays for a multi-session model).
-        n_batches : int, default=500
-            Batches to average over.
-        random_state : int, numpy Generator or RandomState, default=0
-            Seed of the batch draws.
-
-        Returns
-        -------
-        float
-        """
-        from identica.estimator._evaluate import mean_loss
-
-        return mean_loss(self._config(), self._fitted(), X, y, discrete, n_batches,
-                         random_state)
-
     # -- files -----------------------------------------------------------------------------
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the fitted model to one ``.safetensors`` file (weights + JSON config; no pickle).
 
-        Load it with :func:`identica.load`.
+        Load it with :func:`identica.load`. The file is written atomically, with the
+        permissions the umask gives a new file; a missing folder is an error.
         """
         write(self.get_params(), self._fitted(), path)
 

@@ -3,12 +3,16 @@
 """Training runs of the estimator: each takes a config, a plan and a state, returns a new state.
 
 Nothing here writes to an estimator: ``Embedding`` assigns the returned :class:`FittedState`.
-Every check runs before any training, so a refused fit leaves the estimator as it was.
+Every check runs before any training, so a refused fit leaves the estimator as it was. An
+interrupted run (Ctrl-C, or a callback raising ``KeyboardInterrupt``) raises
+:class:`~identica.training.TrainingInterrupted` whose ``result`` is the state of the steps done.
 """
 
 from __future__ import annotations
 
 import copy
+import warnings
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,13 +24,55 @@ from identica.data._recording import Recording
 from identica.data._validate import as_recording
 from identica.estimator._assembly import Network, assemble, fresh_generators, network_spec
 from identica.estimator._config import EmbeddingConfig
+from identica.estimator._model_file import check_target
 from identica.estimator._plan import Plan, has_labels, plan_fit
 from identica.estimator._state import FittedState
 from identica.exceptions import ConfigurationError, DataValidationError
 from identica.nn._adapt import input_layer, with_new_input
 from identica.sampling._conditionals import resolve_conditional
+from identica.training._callbacks import AbstractCallback
+from identica.training._solver import TrainingInterrupted
 
-__all__ = ["adapt", "train"]
+__all__ = ["adapt", "check_callbacks", "train", "warn_interrupted"]
+
+Save = Callable[[FittedState, str], None]
+
+
+def check_callbacks(callbacks: Any, owner: str) -> list[AbstractCallback]:
+    """The user's callbacks as a list, each an AbstractCallback with a positive ``every``."""
+    if callbacks is None:
+        return []
+    items = list(callbacks) if isinstance(callbacks, Sequence) else [callbacks]
+    for item in items:
+        if not isinstance(item, AbstractCallback):
+            raise ConfigurationError(
+                f"'callbacks' of {owner} must be a list of identica.training.AbstractCallback "
+                f"instances (implement __call__(solver, iteration, history)). Got {item!r}."
+            )
+        check_int(item.every, name="every", owner=type(item).__name__, low=1)
+    return items
+
+
+class _StateCheckpoint(AbstractCallback):
+    """Writes the model file of the steps done so far (``snapshot`` builds its state)."""
+
+    def __init__(self, path: str, every: int, snapshot: Callable[[torch.Tensor], FittedState],
+                 save: Save) -> None:
+        self.path, self.every, self.snapshot, self.write = path, every, snapshot, save
+        self.written = 0
+
+    def __call__(self, solver: Any, iteration: int, history: torch.Tensor) -> bool:
+        self.save(self.snapshot(history[:iteration]), iteration)
+        return False
+
+    def save(self, state: FittedState, iteration: int) -> None:
+        """Write ``state``; a failed write (disk full, folder gone) warns, training goes on."""
+        try:
+            self.write(state, self.path)
+        except OSError as error:
+            warnings.warn(f"could not write the checkpoint {self.path!r} at step {iteration} "
+                          f"({error}); training goes on.", UserWarning, stacklevel=2)
+        self.written = iteration
 
 
 def _check_warm(state: FittedState, plan: Plan) -> None:
@@ -48,13 +94,21 @@ def _check_warm(state: FittedState, plan: Plan) -> None:
 
 def train(
     config: EmbeddingConfig, X: Any, y: Any, discrete: Any, trial_starts: Any,
-    state: FittedState | None,
+    state: FittedState | None, *, callbacks: Sequence[AbstractCallback] = (),
+    save: Save | None = None,
 ) -> FittedState:
-    """Fit from scratch (``state=None``) or continue ``state`` for ``max_iterations`` steps."""
+    """Fit from scratch (``state=None``) or continue ``state`` for ``max_iterations`` steps.
+
+    ``callbacks`` run after the progress bar; ``save(state, path)`` writes the checkpoints of
+    ``config.checkpoint`` (every ``checkpoint_every`` steps, at the end, and on an interrupt).
+    """
     plan = plan_fit(config, X, y, discrete=discrete, trial_starts=trial_starts)
     device = resolve_device(config.device)
     if state is not None:
         _check_warm(state, plan)
+    path = config.checkpoint if save is not None else None
+    if path is not None:
+        check_target(path, stacklevel=4)
     with num_threads(config.num_threads):
         if state is None:
             init, generator = fresh_generators(config)
@@ -67,19 +121,57 @@ def train(
             generator = torch.Generator()
             generator.set_state(state.generator_state)
             spec, history = state.spec, state.history
+
+        def snapshot(rows: torch.Tensor) -> FittedState:
+            return FittedState(
+                network=parts.network, spec=spec,
+                n_features_per_session=[s.n_neurons for s in plan.sessions],
+                generator_state=generator.get_state(),
+                history=np.concatenate([history, rows.cpu().numpy()]),
+                conditional=plan.conditional,
+                objective_conditionals=None if plan.terms is None else [
+                    t.conditional for t in plan.terms],
+                device=device,
+                adapted_conditional=None if state is None else state.adapted_conditional,
+            )
+
         solver = parts.solver(generator=generator, max_iterations=config.max_iterations,
                               verbose=config.verbose, start_step=len(history),
                               batch_size=config.batch_size)
-        new = solver.fit(config.max_iterations).cpu().numpy()
-    return FittedState(
-        network=parts.network, spec=spec,
-        n_features_per_session=[s.n_neurons for s in plan.sessions],
-        generator_state=generator.get_state(), history=np.concatenate([history, new]),
-        conditional=plan.conditional,
-        objective_conditionals=None if plan.terms is None else [t.conditional
-                                                                 for t in plan.terms],
-        device=device,
-        adapted_conditional=None if state is None else state.adapted_conditional,
+        solver.callbacks.extend(callbacks)
+        checkpoint = None
+        if path is not None and save is not None:
+            checkpoint = _StateCheckpoint(path, config.checkpoint_every, snapshot, save)
+            solver.callbacks.append(checkpoint)
+        try:
+            new = solver.fit(config.max_iterations)
+        except TrainingInterrupted as stop:
+            if stop.steps:
+                stop.result = snapshot(stop.history)
+                if checkpoint is not None and checkpoint.written != stop.steps:
+                    checkpoint.save(stop.result, stop.steps)
+            raise
+        fitted = snapshot(new)
+        if checkpoint is not None and checkpoint.written != len(new):  # stopped by a callback
+            checkpoint.save(fitted, len(new))
+    return fitted
+
+
+def warn_interrupted(stop: TrainingInterrupted, config: EmbeddingConfig, method: str) -> None:
+    """Say that a run was interrupted, what the estimator kept, and how to go on."""
+    state = stop.result
+    assert isinstance(state, FittedState)
+    total = len(state.history)
+    kept = f"n_iter_ = {total}" if method == "fit" else f"n_iter_ is now {total}"
+    where = "" if config.checkpoint is None else (
+        f", and the checkpoint {config.checkpoint!r} holds them: identica.load() it to resume "
+        "in another session")
+    warnings.warn(
+        f"Embedding.{method} was interrupted after {stop.steps} of {config.max_iterations} "
+        f"steps. The estimator keeps those steps ({kept}) and can transform and save{where}. "
+        "Continue with partial_fit (each call trains max_iterations more steps; "
+        "set_params(max_iterations=...) to train only the rest).",
+        UserWarning, stacklevel=4,
     )
 
 

@@ -20,7 +20,10 @@ def load(
     """Load a model written by :meth:`Embedding.save`, on ``device`` (CPU by default).
 
     Nothing is unpickled: the file holds only tensors and JSON. The optimiser state and the
-    sampling generator come back too, so ``partial_fit`` continues the saved run exactly.
+    sampling generator come back too, so ``partial_fit`` continues the saved run exactly; a
+    checkpoint written during a fit (``Embedding(checkpoint=...)``) loads the same way. The
+    file's checksum is verified first (files of format 1 and 2 have none). The parameters are
+    the saved ones, ``checkpoint`` included, except ``device``.
 
     Parameters
     ----------
@@ -41,7 +44,10 @@ def load(
     Raises
     ------
     ModelFileError
-        The file is not an identica model, is malformed, or comes from a newer format version.
+        The file is not an identica model, is damaged (its checksum does not match), is
+        malformed, or comes from a newer format version.
+    FileNotFoundError
+        There is no file at ``path``.
 
     Examples
     --------

@@ -4,7 +4,10 @@
 
 A file stores what a model needs instead of re-deriving it: the parameters, the build spec of
 the encoders and loss, the weights, the optimiser state and the sampling generator's state, so
-that ``save`` → ``load`` → ``partial_fit`` continues the run bit for bit.
+that ``save`` → ``load`` → ``partial_fit`` continues the run bit for bit. The checkpoints that
+``Embedding(checkpoint=...)`` writes during a fit are the same files. Files are written
+atomically (a temporary file renamed into place) with the permissions the umask gives a new
+file, and carry a checksum (see ``_file_bytes``).
 """
 
 from __future__ import annotations
@@ -13,26 +16,30 @@ import dataclasses
 import json
 import os
 import platform
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-from safetensors import SafetensorError
-from safetensors.torch import safe_open, save_file
 from torch import nn
 
 from identica.data._offset import Offset
 from identica.estimator._assembly import CUSTOM, build_network, network_spec
 from identica.estimator._config import EmbeddingConfig
+from identica.estimator._file_bytes import (
+    FORMAT,
+    FORMAT_VERSION,
+    check_target,
+    checksummed,
+    read_raw,
+)
 from identica.estimator._objective import Objective
 from identica.estimator._state import FittedState
 from identica.exceptions import ConfigurationError, ModelFileError
 from identica.losses._jacobian import LinearRamp
+from identica.training._callbacks import atomic_write
 
-__all__ = ["FORMAT_VERSION", "read", "write"]
-
-FORMAT = "identica-model"
-FORMAT_VERSION = 2  # 2: build spec, optimiser and generator state stored; 1 still reads
+__all__ = ["FORMAT_VERSION", "check_target", "encode", "read", "write"]
 
 
 def _random_state_json(value: object) -> object:
@@ -74,6 +81,8 @@ def _params_json(params: dict[str, Any]) -> dict[str, Any]:
     if isinstance(params["time_offset"], tuple):
         params["time_offset"] = list(params["time_offset"])
     params["random_state"] = _random_state_json(params["random_state"])
+    if params.get("checkpoint") is not None:
+        params["checkpoint"] = os.fspath(params["checkpoint"])
     if params["objectives"] is not None:
         params["objectives"] = [o.to_dict() for o in params["objectives"]]
     if isinstance(params["jacobian_regularization"], LinearRamp):
@@ -96,8 +105,8 @@ def _params_from_json(params: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
-def write(params: dict[str, Any], state: FittedState, path: str | os.PathLike[str]) -> None:
-    """Write the parameters and fitted state of an Embedding to ``path`` (safetensors)."""
+def encode(params: dict[str, Any], state: FittedState) -> bytes:
+    """The bytes of a model file: tensors, JSON metadata and the file's checksum."""
     from identica import __version__
 
     network = state.network
@@ -129,21 +138,20 @@ def write(params: dict[str, Any], state: FittedState, path: str | os.PathLike[st
         "fitted": json.dumps(fitted),
         "versions": json.dumps(versions),
     }
-    save_file(tensors, os.fspath(path), metadata=metadata)
+    return checksummed(tensors, metadata)
 
 
-def _read(path: str | os.PathLike[str]) -> tuple[dict[str, str], dict[str, torch.Tensor]]:
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"No model file at {os.fspath(path)!r}.")
-    try:
-        with safe_open(os.fspath(path), framework="pt", device="cpu") as f:
-            metadata = f.metadata() or {}
-            tensors = {k: f.get_tensor(k) for k in f.keys()}
-    except (SafetensorError, OSError, ValueError) as error:
-        raise ModelFileError(
-            f"{os.fspath(path)!r} is not a readable .safetensors model file: {error}"
-        ) from error
-    return metadata, tensors
+def write(params: dict[str, Any], state: FittedState, path: str | os.PathLike[str], *,
+          check: bool = True) -> None:
+    """Write the parameters and fitted state of an Embedding to ``path`` atomically.
+
+    ``check=False`` skips the folder and suffix checks (run once before a fit's checkpoints).
+    """
+    target = check_target(path, stacklevel=3) if check else Path(path)
+    data = encode(params, state)
+    atomic_write(target, lambda tmp: Path(tmp).write_bytes(data))
+
+
 
 
 def read(
@@ -155,9 +163,12 @@ def read(
     Raises
     ------
     ModelFileError
-        The file is not an identica model, is malformed, or comes from a newer format version.
+        The file is not an identica model, is damaged (its checksum does not match), is
+        malformed, or comes from a newer format version.
+    FileNotFoundError
+        There is no file at ``path``.
     """
-    metadata, tensors = _read(path)
+    metadata, tensors = read_raw(path)
     name = os.fspath(path)
     if metadata.get("format") != FORMAT:
         raise ModelFileError(

@@ -9,7 +9,8 @@ objective is the extension point: subclass :class:`AbstractObjective` for a new 
 :class:`DrawnNegatives`, or a subclass of :class:`AbstractNegatives`) and an optional Jacobian
 penalty. The loss history stays on the device; only callbacks (:class:`ProgressBar`,
 :class:`Checkpoint`, :class:`EarlyStopping`) read it. Subclass :class:`AbstractCallback` to act
-during training.
+during training. Ctrl-C (or a callback raising ``KeyboardInterrupt``) ends a run between two
+steps with :class:`TrainingInterrupted`, which carries the steps done.
 """
 
 from identica.training._callbacks import AbstractCallback as AbstractCallback
@@ -27,6 +28,7 @@ from identica.training._negatives import ReferenceNegatives as ReferenceNegative
 from identica.training._objective import AbstractObjective as AbstractObjective
 from identica.training._objective import ContrastiveObjective as ContrastiveObjective
 from identica.training._solver import Solver as Solver
+from identica.training._solver import TrainingInterrupted as TrainingInterrupted
 
 __all__ = [
     "AbstractCallback",
@@ -41,6 +43,7 @@ __all__ = [
     "ReferenceNegatives",
     "SessionEncoders",
     "Solver",
+    "TrainingInterrupted",
     "atomic_write",
     "freed_memory_kept",
     "keep_freed_memory",

@@ -23,22 +23,52 @@ __all__ = ["AbstractCallback", "Checkpoint", "EarlyStopping", "ProgressBar", "at
 class AbstractCallback(abc.ABC):
     """Runs every ``every`` steps, after the optimiser step; the only place that reads losses.
 
-    Implement :meth:`__call__`; return ``True`` to stop training.
+    Implement :meth:`__call__`; return ``True`` to stop training (the run then ends as if it
+    had reached its last step). Raising ``KeyboardInterrupt`` stops it too, as Ctrl-C does:
+    :meth:`Solver.fit <identica.training.Solver.fit>` raises :class:`TrainingInterrupted`
+    with the steps done, and ``Embedding.fit`` keeps them. Pass instances to
+    ``Embedding.fit(..., callbacks=[...])`` or to :class:`~identica.training.Solver`.
 
     Attributes
     ----------
     every : int
-        Call interval in steps.
+        Call interval in steps; a callback is also called after the last step of a run.
+
+    Examples
+    --------
+    >>> from identica.training import AbstractCallback
+    >>> class PrintLoss(AbstractCallback):
+    ...     every = 100
+    ...     def __call__(self, solver, iteration, history):
+    ...         print(iteration, float(history[iteration - 1, 0]))
+    ...         return False
     """
 
     every: int = 1
 
     @abc.abstractmethod
     def __call__(self, solver: Solver, iteration: int, history: torch.Tensor) -> bool:
-        """React to step ``iteration`` (1-based); ``history`` holds rows (total, align, unif)."""
+        """React to step ``iteration`` of this run.
+
+        Parameters
+        ----------
+        solver : Solver
+            The running solver; ``solver.steps_done`` counts the steps of earlier runs too
+            (``n_iter_`` of the estimator).
+        iteration : int
+            Steps done in this run, 1-based (``1 .. max_iterations``).
+        history : Tensor of shape (max_iterations, 3)
+            On the training device; rows ``[:iteration]`` hold (total loss, alignment,
+            uniformity) of this run's steps, the rest is not written yet.
+
+        Returns
+        -------
+        bool
+            ``True`` stops training after this step.
+        """
 
     def close(self) -> None:  # noqa: B027 - an optional hook; most callbacks hold nothing
-        """Release resources when training ends."""
+        """Release resources when training ends (also after an error or an interrupt)."""
 
 
 class ProgressBar(AbstractCallback):
@@ -67,10 +97,37 @@ class ProgressBar(AbstractCallback):
         self._bar.close()
 
 
+def _umask() -> int:
+    """The process's file-creation mask (read from /proc where possible: no change to it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def check_folder(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a Path whose folder exists; else a FileNotFoundError naming the folder."""
+    path = Path(path)
+    parent = path.parent
+    if not parent.is_dir():
+        what = "is not a folder" if parent.exists() else "does not exist"
+        raise FileNotFoundError(f"cannot write {os.fspath(path)!r}: folder {os.fspath(parent)!r} "
+                                f"{what}. Create it first.")
+    return path
+
+
 def atomic_write(path: str | os.PathLike[str], write: Callable[[str], None]) -> None:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it onto ``path``.
 
-    A reader never sees a half-written file, even if the process dies mid-write.
+    A reader never sees a half-written file, even if the process dies mid-write. The file gets
+    the permissions of a newly created file (``0o666`` less the umask, usually ``0o644``), not
+    the ``0o600`` of a temporary file. A missing folder is reported by name.
 
     Examples
     --------
@@ -81,11 +138,12 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[str], None]) -> 
     >>> target.read_text()
     'hi'
     """
-    path = Path(path)
+    path = check_folder(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
 
 import torch
 from torch import nn
@@ -16,7 +19,59 @@ from identica.training._encoders import SessionEncoders
 from identica.training._memory import freed_memory_kept
 from identica.training._objective import AbstractObjective, ContrastiveObjective
 
-__all__ = ["Solver"]
+__all__ = ["Solver", "TrainingInterrupted"]
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """The ``KeyboardInterrupt`` that stopped :meth:`Solver.fit`, with the steps done before it.
+
+    Raised for Ctrl-C and for a ``KeyboardInterrupt`` raised by a callback. Being a
+    ``KeyboardInterrupt``, it propagates like one; a caller that wants the partial run catches
+    it, keeps ``history`` (the parameters, optimiser and generator already hold those steps),
+    and re-raises.
+
+    Attributes
+    ----------
+    history : Tensor of shape (steps, 3)
+        The loss rows of the completed steps of this run.
+    steps : int
+        Steps completed in this run.
+    result : object
+        Filled in by the layer that turns the steps into a result (``Embedding`` puts its
+        fitted state here); ``None`` from the solver.
+    """
+
+    def __init__(self, history: torch.Tensor, steps: int) -> None:
+        super().__init__(f"training interrupted after {steps} step(s)")
+        self.history = history
+        self.steps = steps
+        self.result: object = None
+
+
+@contextlib.contextmanager
+def _finish_step_on_sigint() -> Iterator[Callable[[], bool]]:
+    """Let Ctrl-C end training between steps, never inside one.
+
+    In the main thread, while Python's default SIGINT handler is installed, the first Ctrl-C
+    only sets a flag that the loop checks after each step; the handler is then restored, so a
+    second Ctrl-C interrupts at once (the interrupted step may then be partly applied).
+    Elsewhere (other threads, a handler of the user's) SIGINT is left alone.
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield lambda: False
+        return
+    received: list[int] = []
+
+    def defer(signum: int, frame: object) -> None:
+        received.append(signum)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, defer)
+    try:
+        yield lambda: bool(received)
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 class Solver:
@@ -120,13 +175,18 @@ class Solver:
         return torch.stack(parts).detach()
 
     def fit(self, max_iterations: int) -> torch.Tensor:
-        """Run up to ``max_iterations`` steps; return the ``(steps_done, 3)`` loss history."""
+        """Run up to ``max_iterations`` steps; return the ``(steps_done, 3)`` loss history.
+
+        Ctrl-C ends the run after the step in progress (a second Ctrl-C at once) and raises
+        :class:`TrainingInterrupted` with the history of the completed steps, as does a
+        ``KeyboardInterrupt`` raised by a callback. Callbacks are closed in every case.
+        """
         for encoder in self.embed.encoders:
             encoder.train()
         device = next(self.embed.encoders[0].parameters()).device
         history = torch.empty((max_iterations, 3), device=device)
         done = 0
-        with freed_memory_kept():
+        with freed_memory_kept(), _finish_step_on_sigint() as interrupted:
             try:
                 for i in range(max_iterations):
                     history[i] = self.step()
@@ -135,8 +195,14 @@ class Solver:
                     for callback in self.callbacks:
                         if done % callback.every == 0 or done == max_iterations:
                             stop = bool(callback(self, done, history)) or stop
+                    if interrupted():
+                        raise TrainingInterrupted(history[:done], done)
                     if stop:
                         break
+            except TrainingInterrupted:
+                raise
+            except KeyboardInterrupt as error:
+                raise TrainingInterrupted(history[:done], done) from error
             finally:
                 for callback in self.callbacks:
                     callback.close()
