@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from identica.estimator import _fit
 from identica.estimator._attributes import FittedAttributes
 from identica.estimator._config import EmbeddingConfig
+from identica.estimator._name_hints import CEBRANameHints
 from identica.estimator._transform import transform
 from identica.losses._jacobian import LinearRamp
 
@@ -19,8 +20,8 @@ __all__ = ["Embedding"]
 
 
 
-class Embedding(FittedAttributes, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
-                BaseEstimator):
+class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixin,
+                TransformerMixin, BaseEstimator):
     """Learn a low-dimensional embedding of neural data by contrastive learning (CEBRA-style).
 
     Parameters

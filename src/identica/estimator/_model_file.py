@@ -23,6 +23,7 @@ from torch import nn
 
 from identica.data._offset import Offset
 from identica.estimator._assembly import CUSTOM, build_network, network_spec
+from identica.estimator._cebra_names import refuse_cebra_checkpoint
 from identica.estimator._config import EmbeddingConfig
 from identica.estimator._objective import Objective
 from identica.estimator._state import FittedState
@@ -189,6 +190,7 @@ def load(
     >>> np.array_equal(identica.load(path).transform(X), model.transform(X))
     True
     """
+    refuse_cebra_checkpoint(path)  # a CEBRA .pt (pickle) file: say what to do instead
     metadata, tensors = _read(path)
     name = os.fspath(path)
     if metadata.get("format") != FORMAT:
