@@ -126,6 +126,7 @@ def test_the_hints_leave_the_sklearn_contract_alone(fitted):
     assert clone(model).get_params() == model.get_params()
     for copied in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
         np.testing.assert_array_equal(copied.transform(X), model.transform(X))
+    assert list(inspect.signature(identica.Embedding).parameters) == list(init)[1:]
     # wrapped methods keep their signature and docstring
     assert list(inspect.signature(identica.Embedding.transform).parameters) == [
         "self", "X", "session"]

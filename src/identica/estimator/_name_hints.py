@@ -129,6 +129,10 @@ encoder='conv10'.
         return super().__new__(cls)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        # inspect.signature(cls) on Python 3.10 prefers a user-defined __new__ anywhere in the
+        # MRO over __init__ and would show (*args, **kwargs); state __init__'s signature.
+        init = inspect.signature(cls.__init__)
+        cls.__signature__ = init.replace(parameters=list(init.parameters.values())[1:])
         for method in cls._HINTED_METHODS:
             function = cls.__dict__.get(method)
             if inspect.isfunction(function):
