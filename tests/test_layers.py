@@ -16,7 +16,8 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "identica"
 ENGINE = ("data", "io", "sampling", "nn", "losses", "training")
 LEAVES = ("metrics", "plot", "synthetic", "decoders")
-FAMILIES = ("attribution", "dynamics", "equivariance", "adaptation", "report", "distributed")
+FAMILIES = ("attribution", "dynamics", "equivariance", "adaptation", "report", "distributed",
+            "compat")
 CHECKS = ("_checks", "exceptions", "_version")
 
 

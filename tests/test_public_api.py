@@ -26,6 +26,7 @@ MODULES = [
     "identica.exceptions",
     "identica.plot",
     "identica.attribution",
+    "identica.compat",
 ]
 
 

@@ -5,10 +5,12 @@
 Fit :class:`Embedding` on neural data (and behaviour), transform recordings into embeddings,
 save them to safetensors files and :func:`load` them back. The subpackages hold the layers:
 ``data``, ``io``, ``sampling``, ``nn``, ``losses``, ``training``, ``metrics``, ``decoders``,
-``synthetic``, ``plot`` and ``attribution``.
+``synthetic``, ``plot`` and ``attribution``; ``compat`` holds :class:`compat.CEBRA`, CEBRA 0.6.1's
+scikit-learn names on top of :class:`Embedding`.
 """
 
 from identica import attribution as attribution
+from identica import compat as compat
 from identica import data as data
 from identica import decoders as decoders
 from identica import estimator as estimator
@@ -33,6 +35,7 @@ __all__ = [
     "Objective",
     "__version__",
     "attribution",
+    "compat",
     "data",
     "decoders",
     "estimator",

@@ -83,7 +83,8 @@ class _Value:
     def __init__(self, hint: Any, default: Any, choices: str) -> None:
         union = typing.get_origin(hint) in (typing.Union, types.UnionType)
         members = list(typing.get_args(hint)) if union else [hint]
-        if hint is Any:  # e.g. random_state: typed like its default, int when that is None
+        if Any in members:  # e.g. random_state (Optional[Any] on Python 3.10): typed like its
+            # default, int when that is None
             members = [int if default is None else type(default), type(None)]
         self.optional = type(None) in members
         self.kinds = [m for m in members if m is not type(None)]

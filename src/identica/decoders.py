@@ -11,7 +11,7 @@ fits a decoder on a training split and reports the protocol's scores on a test s
 from __future__ import annotations
 
 import abc
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
@@ -19,6 +19,9 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.utils.validation import validate_data
+
+if TYPE_CHECKING:  # typing.Self is Python 3.11+; annotations are never evaluated here
+    from typing import Self
 
 from identica._checks import check_choice, check_float, check_int
 from identica.exceptions import ConfigurationError, DataValidationError, NotFittedError

@@ -232,7 +232,7 @@ def test_bad_x(X, match) -> None:
         (np.zeros((10, 1), dtype=np.uint8), None, r"y is 2-D with integer dtype uint8"),
         (np.zeros((10, 2, 2)), None, r"y must have shape .*got shape \(10, 2, 2\)"),
         (np.float64(3.0), None, r"y must have shape .*got shape \(\)"),
-        (np.array(["x"] * 10), None, r"y must hold numbers"),
+        (np.array([["x"]] * 10), None, r"y must hold numbers"),  # 1-D text is encoded
         (np.zeros(10), np.linspace(0, 1, 10), r"discrete must hold integer labels.*float64"),
         (np.zeros(10), np.zeros((10, 2), dtype=int), r"discrete must be 1-D.*\(10, 2\)"),
         (np.zeros(10), np.zeros(8, dtype=int), r"X has 10 time steps but discrete has 8"),

@@ -4,13 +4,21 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy import sparse
 
 from identica.data._recording import Recording
-from identica.exceptions import DataTypeError, DataValidationError
+from identica.exceptions import DataTypeError, DataValidationError, DataWarning
 
 __all__ = ["as_recording", "check_neural"]
+
+# The guards below warn about data that is accepted but looks like a mistake. Their thresholds
+# catch the mistake on recording-sized data and stay quiet on the tiny arrays of unit tests and
+# scikit-learn's estimator checks (at most a few dozen rows and columns):
+TRANSPOSED_MIN_FEATURES = 100  # X with more columns than rows, and at least this many columns
+MANY_CLASSES = 100  # integer y with more distinct values than this
 
 
 def _where(session: int | None) -> str:
@@ -84,6 +92,79 @@ def check_neural(X: object, *, session: int | None = None, name: str = "X") -> n
     return out
 
 
+def _warn_transposed(neural: np.ndarray, session: int | None) -> None:
+    n_samples, n_features = neural.shape
+    if n_features > n_samples and n_features >= TRANSPOSED_MIN_FEATURES:
+        warnings.warn(
+            f"X has {n_samples} rows (samples) and {n_features} columns (features){_where(session)}"
+            ": more features than samples. Did you pass cells x frames? identica expects one row "
+            "per time bin, shape (n_samples, n_features): transpose it with X.T.",
+            DataWarning, stacklevel=3,
+        )
+
+
+def _warn_many_classes(codes: np.ndarray, n_classes: int, session: int | None) -> None:
+    if n_classes > MANY_CLASSES:
+        warnings.warn(
+            f"y holds {n_classes} distinct integer values{_where(session)} (on average "
+            f"{len(codes) / n_classes:.1f} rows each), so it is taken as {n_classes} discrete "
+            "classes whose neighbours mean nothing to each other. If y is a quantity (a position "
+            "in pixels, a frame number, a count), pass float labels for continuous behaviour: "
+            "y.astype(np.float32). If these really are classes, pass them as discrete= to "
+            "silence this.",
+            DataWarning, stacklevel=3,
+        )
+
+
+def _text_codes(value: object, name: str, session: int | None) -> np.ndarray | None:
+    """Class codes of 1-D text or pandas categorical labels, or None for anything else.
+
+    A categorical keeps its own category order, silently (the encoding is the user's); text is
+    encoded in sorted order with a :class:`DataWarning` that lists the classes.
+    """
+    dtype = getattr(value, "dtype", None)
+    if getattr(dtype, "name", None) == "category":  # a pandas Categorical or Series
+        categorical = getattr(value, "cat", value)
+        codes = np.asarray(categorical.codes, dtype=np.int64).reshape(-1)
+        if (codes < 0).any():
+            raise DataValidationError(
+                f"{name} is categorical with missing values{_where(session)} (first at row "
+                f"{int(np.argmax(codes < 0))}). Drop those rows or add a category for them."
+            )
+        return codes
+    if sparse.issparse(value):
+        return None
+    try:
+        array = np.asarray(value)
+    except Exception:  # ragged input: the numeric check reports it
+        return None
+    is_text = array.dtype.kind in "US" or (
+        array.dtype == object and array.size > 0
+        and all(isinstance(v, str | bytes) for v in array.ravel())
+    )
+    if not is_text or array.ndim != 1:
+        return None
+    classes, codes = np.unique(array, return_inverse=True)
+    shown = ", ".join(repr(str(c)) for c in classes[:5]) + (", ..." if len(classes) > 5 else "")
+    try:
+        array.astype(np.float64)
+        numeric = True
+    except (TypeError, ValueError):
+        numeric = False
+    if numeric:
+        advice = (f"They look like numbers written as text: for continuous labels pass "
+                  f"{name}.astype(float), for class codes {name}.astype(int).")
+    else:
+        advice = (f"Pass integer class codes to silence this: "
+                  f"codes = np.unique({name}, return_inverse=True)[1].")
+    warnings.warn(
+        f"{name} holds text labels{_where(session)}; they are encoded as {len(classes)} "
+        f"discrete classes 0..{len(classes) - 1} in sorted order ({shown}). {advice}",
+        DataWarning, stacklevel=3,
+    )
+    return codes.astype(np.int64).reshape(-1)
+
+
 def _check_length(array: np.ndarray, n_samples: int, name: str, session: int | None) -> None:
     if array.shape[0] != n_samples:
         raise DataValidationError(
@@ -135,7 +216,8 @@ def as_recording(
 
     Float ``y`` is continuous (a 1-D ``y`` becomes one column); 1-D integer or bool ``y`` is
     discrete and re-coded to ``0 .. n_classes - 1``; ``discrete=`` adds discrete labels to
-    continuous ``y``.
+    continuous ``y``. 1-D text labels (``y`` or ``discrete``) are encoded as classes in sorted
+    order, pandas categoricals by their category codes.
 
     Parameters
     ----------
@@ -160,6 +242,14 @@ def as_recording(
         On non-numeric data, wrong dimensions, NaN or inf, length mismatches, 2-D integer ``y``,
         non-integer ``discrete``, two sets of discrete labels or malformed ``trial_starts``.
 
+    Warns
+    -----
+    DataWarning
+        Data that is accepted but looks like a mistake: ``X`` with more features than samples
+        (and at least 100 features: a transposed cells x frames array), integer ``y`` with more
+        than 100 distinct values (a quantity stored as integers), text labels (encoded, with
+        the classes listed).
+
     Examples
     --------
     >>> import numpy as np
@@ -169,9 +259,14 @@ def as_recording(
     (array([0, 1, 0, 1]), True)
     """
     neural = check_neural(X, session=session)
+    _warn_transposed(neural, session)
     n = neural.shape[0]
     continuous = codes = None
-    if y is not None:
+    text = None if y is None else _text_codes(y, "y", session)
+    if text is not None:
+        _check_length(text, n, "y", session)
+        codes = text
+    elif y is not None:
         labels = _as_numeric(y, "y", session)
         if labels.ndim == 0 or labels.ndim > 2:
             raise DataValidationError(
@@ -192,15 +287,21 @@ def as_recording(
             )
         else:
             codes = _discrete_codes(labels, "y", session)
+            _warn_many_classes(codes, int(codes.max(initial=-1)) + 1, session)
     if discrete is not None:
         if codes is not None:
             raise DataValidationError(
                 "Got discrete labels twice: integer y and discrete=. Pass continuous (float) y "
                 "with discrete=, or only one set of class codes."
             )
-        labels = _as_numeric(discrete, "discrete", session)
-        _check_length(labels.reshape(len(labels), -1) if labels.ndim else labels.reshape(1), n,
-                      "discrete", session)
-        codes = _discrete_codes(labels, "discrete", session)
+        text = _text_codes(discrete, "discrete", session)
+        if text is not None:
+            _check_length(text, n, "discrete", session)
+            codes = text
+        else:
+            labels = _as_numeric(discrete, "discrete", session)
+            _check_length(labels.reshape(len(labels), -1) if labels.ndim else labels.reshape(1),
+                          n, "discrete", session)
+            codes = _discrete_codes(labels, "discrete", session)
     starts = None if trial_starts is None else _trial_starts(trial_starts, n, session)
     return Recording(neural=neural, continuous=continuous, discrete=codes, trial_starts=starts)

@@ -14,6 +14,7 @@ from torch import nn
 
 from identica._checks import check_choice, check_float, check_int
 from identica._runtime import DEVICES
+from identica.estimator._cebra_names import cebra_value_hint
 from identica.estimator._objective import (
     HYBRID_TIME,
     Objective,
@@ -34,6 +35,19 @@ OWNER = "Embedding"
 NEGATIVES = ("auto", "references", "independent")
 
 
+def _hinted(name: str, check: Callable[[object], Any]) -> Callable[[object], Any]:
+    """``check``, whose error on a CEBRA value (``None`` batch size, ...) also names the fix."""
+    def checked(value: object) -> Any:
+        try:
+            return check(value)
+        except ConfigurationError as error:
+            hint = cebra_value_hint(name, value)
+            if hint is None:
+                raise
+            raise ConfigurationError(f"{error} {hint}") from None
+    return checked
+
+
 def _encoder(value: object) -> object:
     if isinstance(value, nn.Module):
         missing = [a for a in ("receptive_field", "n_features_in", "output_dimension")
@@ -45,6 +59,11 @@ def _encoder(value: object) -> object:
                 f"pass one of {list(ENCODERS)}."
             )
         return value
+    hint = cebra_value_hint("encoder", value)  # a CEBRA model_architecture: name the nearest
+    if hint is not None and value not in ENCODERS:
+        raise ConfigurationError(
+            f"'encoder' of {OWNER} must be one of {list(ENCODERS)}. Got {value!r}: {hint}"
+        )
     return check_choice(value, ENCODERS, name="encoder", owner=OWNER)
 
 
@@ -68,11 +87,13 @@ def _bool(name: str) -> Callable[[object], bool]:
 
 
 def _int(name: str, low: int, allow_none: bool = False) -> Callable[[object], int | None]:
-    return lambda v: check_int(v, name=name, owner=OWNER, low=low, allow_none=allow_none)
+    return _hinted(name, lambda v: check_int(v, name=name, owner=OWNER, low=low,
+                                             allow_none=allow_none))
 
 
 def _float(name: str, allow_none: bool = False) -> Callable[[object], float | None]:
-    return lambda v: check_float(v, name=name, owner=OWNER, low=0.0, allow_none=allow_none)
+    return _hinted(name, lambda v: check_float(v, name=name, owner=OWNER, low=0.0,
+                                               allow_none=allow_none))
 
 
 def _choice(name: str, options: Any, allow_none: bool = False) -> Callable[[object], Any]:
@@ -80,7 +101,7 @@ def _choice(name: str, options: Any, allow_none: bool = False) -> Callable[[obje
         if value is None and allow_none:
             return None
         return check_choice(value, list(options), name=name, owner=OWNER)
-    return check
+    return _hinted(name, check)
 
 
 def _jacobian(value: object) -> float | LinearRamp | None:
@@ -110,9 +131,11 @@ def _path(value: object) -> str | None:
 
 
 def _device(value: object) -> str:
-    if not isinstance(value, str):
+    hint = cebra_value_hint("device", value)
+    if not isinstance(value, str) or hint is not None:
         raise ConfigurationError(
             f"'device' of {OWNER} must be one of {list(DEVICES)}. Got {value!r}."
+            + (f" {hint}" if hint else "")
         )
     return value
 

@@ -13,6 +13,7 @@ from identica.estimator import _fit
 from identica.estimator._attributes import FittedAttributes
 from identica.estimator._config import EmbeddingConfig
 from identica.estimator._model_file import write
+from identica.estimator._name_hints import CEBRANameHints
 from identica.estimator._transform import transform
 from identica.losses._jacobian import LinearRamp
 from identica.training._solver import TrainingInterrupted
@@ -20,8 +21,9 @@ from identica.training._solver import TrainingInterrupted
 __all__ = ["Embedding"]
 
 
-class Embedding(FittedAttributes, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
-                BaseEstimator):
+
+class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixin,
+                TransformerMixin, BaseEstimator):
     """Learn a low-dimensional embedding of neural data by contrastive learning (CEBRA-style).
 
     Parameters

@@ -24,6 +24,7 @@ import safetensors.torch
 import torch
 from safetensors import SafetensorError
 
+from identica.estimator._cebra_names import checkpoint_refusal
 from identica.exceptions import ModelFileError
 from identica.training._callbacks import check_folder
 
@@ -71,26 +72,24 @@ def _checksum_at(data: bytes | bytearray, digest: str) -> int:
 
 def _refuse_foreign(raw: bytes, name: str) -> None:
     """Name the files most often mistaken for a model: pickles, PyTorch and NumPy archives."""
-    pickled = raw[:1] == b"\x80" and raw[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05")
-    zipped = raw[:4] == b"PK\x03\x04"
-    if zipped:
-        try:
+    what = None
+    if raw[:1] == b"\x80" and raw[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        what = "a pickle (torch.save's legacy format, joblib or pickle.dump)"
+    elif raw[:4] == b"PK\x03\x04":
+        try:  # torch.save's zip holds <name>/data.pkl; an .npz or other zip is not one
             with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-                pickled = any(n.endswith("data.pkl") for n in archive.namelist())
+                names = archive.namelist()
         except zipfile.BadZipFile:
-            pass
-    if pickled:
-        raise ModelFileError(
-            f"{name!r} is not a readable .safetensors model file: it is a pickled PyTorch file "
-            "(torch.save, e.g. a CEBRA .pt checkpoint). identica never unpickles files and has "
-            "no converter for CEBRA checkpoints: fit the model with identica and save it with "
-            "Embedding.save."
-        )
-    if zipped:
-        raise ModelFileError(
-            f"{name!r} is not a readable .safetensors model file: it is a zip archive (an .npz "
-            "data file?). Model files are the ones Embedding.save writes."
-        )
+            names = []
+        if any(n == "data.pkl" or n.endswith("/data.pkl") for n in names):
+            what = "a PyTorch checkpoint (torch.save: a zip archive of pickled objects)"
+        else:
+            raise ModelFileError(
+                f"{name!r} is not a readable .safetensors model file: it is a zip archive (an "
+                ".npz data file?). Model files are the ones Embedding.save writes."
+            )
+    if what is not None:
+        raise ModelFileError(checkpoint_refusal(name, what))
 
 
 def read_raw(path: str | os.PathLike[str]) -> tuple[dict[str, str], dict[str, torch.Tensor]]:

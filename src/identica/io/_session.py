@@ -5,13 +5,15 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from identica.data import Recording, as_recording
-from identica.exceptions import ConfigurationError, DataValidationError
+from identica.exceptions import ConfigurationError, DataValidationError, DataWarning
 from identica.io._align import align, bin_spikes, invalid_spans, speed
 from identica.io._streams import SpikeTrains, TimeSeries
 
@@ -115,6 +117,23 @@ class AlignmentReport:
     def n_kept(self) -> int:
         """Rows in the Recording."""
         return int(len(self.timestamps))
+
+
+_LIKELIHOOD = re.compile(r"(^|[^a-z0-9])likelihood$", re.IGNORECASE)
+
+
+def _warn_likelihoods(names: list[str]) -> None:
+    """Warn when behaviour columns about to become labels are pose-tracking likelihoods."""
+    found = [name for name in names if _LIKELIHOOD.search(str(name))]
+    if found:
+        warnings.warn(
+            f"behaviour columns {found} look like DeepLabCut likelihoods (the tracker's "
+            "confidence per frame), not behaviour: as labels they would organise the embedding "
+            "by tracking quality. Read the pose with coords=('x', 'y') (the default) and "
+            "likelihood_threshold=0.9 to reject unreliable frames instead, or leave these "
+            "columns out of behavior=.",
+            DataWarning, stacklevel=3,
+        )
 
 
 def _span(stream: TimeSeries | None) -> tuple[float, float] | None:
@@ -252,6 +271,12 @@ class Session:
         DataValidationError
             If there is no neural stream, streams without clocks differ in length, or no row
             is left.
+
+        Warns
+        -----
+        DataWarning
+            If behaviour columns named like DeepLabCut likelihoods (``snout_likelihood``) would
+            become labels, and for the data guards of :func:`~identica.data.as_recording`.
         """
         neural, behavior = self.neural, self.behavior
         if neural is None:
@@ -342,6 +367,7 @@ class Session:
                     f"the behaviour has {len(dcols)} discrete columns {names}; a Recording holds "
                     "one. Read it with behavior= naming one of them."
                 )
+            _warn_likelihoods([labels.names[i] for i in ccols])
             y = values[:, ccols] if ccols else None
             discrete = values[:, dcols[0]].astype(np.int64) if dcols else None
         recording = as_recording(np.asarray(data)[kept], y, discrete=discrete,

@@ -7,8 +7,13 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
-import tomllib
+import sys
 from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, as the tomli package
+    import tomli as tomllib
 
 from identica.estimator import Embedding, Objective
 from identica.exceptions import ConfigurationError
