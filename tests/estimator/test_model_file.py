@@ -262,3 +262,21 @@ def test_custom_encoder_needs_its_module(track, tmp_path):
 def test_save_before_fit(tmp_path):
     with pytest.raises(identica.exceptions.NotFittedError):
         identica.Embedding().save(tmp_path / "m.safetensors")
+
+
+def test_metadata_of_ones_own_is_stored_and_checksummed(fitted, tmp_path):
+    from safetensors import safe_open
+
+    path = tmp_path / "m.safetensors"
+    fitted.save(path, metadata={"lab.session": "mouse 3, day 2"})
+    with safe_open(path, framework="pt") as file:
+        assert file.metadata()["lab.session"] == "mouse 3, day 2"
+    identica.load(path)  # the checksum covers the extra entry
+
+
+@pytest.mark.parametrize("extra", [{"params": "{}"}, {"sha256": "0"}, {"note": 3}])
+def test_metadata_may_not_replace_identicas_own_entries(fitted, tmp_path, extra):
+    from identica.exceptions import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="'metadata' of Embedding.save must map new keys"):
+        fitted.save(tmp_path / "m.safetensors", metadata=extra)

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import warnings
 from typing import Any
 
 from safetensors import SafetensorError
-from safetensors.torch import safe_open, save_file
+from safetensors.torch import safe_open
 
 from identica.estimator import Embedding
 from identica.estimator import load as load_embedding
@@ -23,26 +23,19 @@ METADATA_KEY = "identica.compat.CEBRA"
 
 def write(model: Embedding, params: dict[str, Any], num_sessions: int | None,
           filename: str | os.PathLike[str]) -> None:
-    """Save ``model`` with :meth:`Embedding.save`, then add CEBRA's ``params`` to its metadata.
+    """Save ``model`` with :meth:`Embedding.save`, CEBRA's ``params`` in its metadata.
 
-    Only the public ``Embedding.save`` writes the model, so the file stays whatever identica's
-    format is; the result is staged beside ``filename`` and moved into place in one rename.
+    Only the public ``Embedding.save`` writes the model (atomically, checksummed), so the file
+    stays whatever identica's format is.
     """
     params = dict(params)
     params.pop("random_state")  # the Embedding in the file keeps it, generators included
     params["optimizer_kwargs"] = [list(pair) for pair in params["optimizer_kwargs"]]
     record = {"params": params, "num_sessions": num_sessions}
-    target = os.fspath(filename)
-    with tempfile.TemporaryDirectory(dir=os.path.dirname(os.path.abspath(target))) as scratch:
-        inner = os.path.join(scratch, "embedding.safetensors")
-        model.save(inner)
-        with safe_open(inner, framework="pt", device="cpu") as file:
-            metadata = dict(file.metadata() or {})
-            tensors = {key: file.get_tensor(key) for key in file.keys()}
-        metadata[METADATA_KEY] = json.dumps(record)
-        staged = os.path.join(scratch, "cebra.safetensors")
-        save_file(tensors, staged, metadata=metadata)
-        os.replace(staged, target)
+    with warnings.catch_warnings():  # CEBRA users name their files .pt; that is expected here
+        warnings.filterwarnings("ignore", message=".*does not end in .safetensors",
+                                category=UserWarning)
+        model.save(filename, metadata={METADATA_KEY: json.dumps(record)})
 
 
 def read(filename: str | os.PathLike[str], device: str) -> tuple[

@@ -399,11 +399,13 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
 
     # -- files -----------------------------------------------------------------------------
 
-    def save(self, path: str | os.PathLike[str]) -> None:
+    def save(self, path: str | os.PathLike[str], *,
+             metadata: dict[str, str] | None = None) -> None:
         """Write the fitted model to one ``.safetensors`` file (weights + JSON config; no pickle).
 
         Load it with :func:`identica.load`. The file is written atomically, with the
-        permissions the umask gives a new file; a missing folder is an error.
+        permissions the umask gives a new file; a missing folder is an error. ``metadata``
+        adds string entries of your own to the file's metadata (covered by its checksum).
         """
-        write(self.get_params(), self._fitted(), path)
+        write(self.get_params(), self._fitted(), path, extra=metadata)
 

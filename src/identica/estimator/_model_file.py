@@ -27,6 +27,7 @@ from identica.data._offset import Offset
 from identica.estimator._assembly import CUSTOM, build_network, network_spec
 from identica.estimator._config import EmbeddingConfig
 from identica.estimator._file_bytes import (
+    CHECKSUM,
     FORMAT,
     FORMAT_VERSION,
     check_target,
@@ -105,8 +106,10 @@ def _params_from_json(params: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
-def encode(params: dict[str, Any], state: FittedState) -> bytes:
-    """The bytes of a model file: tensors, JSON metadata and the file's checksum."""
+def encode(params: dict[str, Any], state: FittedState,
+           extra: dict[str, str] | None = None) -> bytes:
+    """The bytes of a model file: tensors, JSON metadata (plus ``extra`` entries) and the
+    file's checksum."""
     from identica import __version__
 
     network = state.network
@@ -138,17 +141,25 @@ def encode(params: dict[str, Any], state: FittedState) -> bytes:
         "fitted": json.dumps(fitted),
         "versions": json.dumps(versions),
     }
+    for key, value in (extra or {}).items():
+        if key in metadata or key == CHECKSUM or not isinstance(value, str):
+            raise ConfigurationError(
+                f"'metadata' of Embedding.save must map new keys to strings; the keys "
+                f"{sorted([*metadata, CHECKSUM])} are identica's own. Got {key!r}: "
+                f"{type(value).__name__}."
+            )
+        metadata[key] = value
     return checksummed(tensors, metadata)
 
 
 def write(params: dict[str, Any], state: FittedState, path: str | os.PathLike[str], *,
-          check: bool = True) -> None:
+          check: bool = True, extra: dict[str, str] | None = None) -> None:
     """Write the parameters and fitted state of an Embedding to ``path`` atomically.
 
     ``check=False`` skips the folder and suffix checks (run once before a fit's checkpoints).
     """
     target = check_target(path, stacklevel=3) if check else Path(path)
-    data = encode(params, state)
+    data = encode(params, state, extra)
     atomic_write(target, lambda tmp: Path(tmp).write_bytes(data))
 
 

@@ -10,6 +10,7 @@ import os
 import pickle
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from identica.exceptions import DataValidationError
 
@@ -114,3 +115,24 @@ def check_options(fmt: str, options: dict[str, object], allowed: tuple[str, ...]
             raise ConfigurationError(
                 f"unknown option {name!r} for a {fmt} file.{hint} Allowed: {', '.join(allowed)}."
             )
+
+
+def load_npy(file: Path, folder_kind: str) -> Any:
+    """A plain ``.npy`` array from ``file`` inside a ``folder_kind`` folder (never a pickle).
+
+    A missing file names the folder and what it should hold; object arrays are refused as
+    pickles; truncated or malformed files get the usual clear error.
+    """
+    import numpy as np
+
+    if not file.is_file():
+        raise bad_file(file.parent, f"{folder_kind} with {file.name}", "file missing")
+    try:
+        return np.load(file, allow_pickle=False)
+    except ValueError as error:
+        if "pickle" in str(error) or "object" in str(error):
+            raise pickle_refusal(file, "a .npy file of Python objects") from error
+        raise bad_file(file, "a .npy array", error) from error
+    except (OSError, EOFError) as error:
+        raise bad_file(file, "a complete .npy array", error) from error
+

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from identica.exceptions import ConfigurationError
-from identica.io._common import as_path, bad_file, pickle_refusal
+from identica.io._common import as_path, bad_file, load_npy
 from identica.io._session import Session, describe_stream
 from identica.io._streams import SpikeTrains
 
@@ -98,17 +98,7 @@ def _labels(folder: Path) -> tuple[dict[int, str], str]:
 
 
 def _npy(folder: Path, name: str) -> np.ndarray:
-    file = folder / name
-    try:
-        return np.load(file, allow_pickle=False)
-    except FileNotFoundError as error:
-        raise bad_file(folder, f"a phy/Kilosort folder with {name}", "file missing") from error
-    except ValueError as error:
-        if "pickle" in str(error) or "object" in str(error):
-            raise pickle_refusal(file, "a .npy file of Python objects") from error
-        raise bad_file(file, "a .npy array", error) from error
-    except (OSError, EOFError) as error:
-        raise bad_file(file, "a complete .npy array", error) from error
+    return load_npy(folder / name, "a phy/Kilosort folder")
 
 
 def read_phy(

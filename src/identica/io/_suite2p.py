@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from identica.exceptions import ConfigurationError
-from identica.io._common import as_path, bad_file, pickle_refusal
+from identica.io._common import as_path, bad_file, load_npy
 from identica.io._session import Session, describe_stream
 from identica.io._streams import TimeSeries
 
@@ -31,17 +31,7 @@ def find_planes(path: Path) -> list[Path]:
 
 
 def _load(path: Path, name: str) -> np.ndarray:
-    file = path / name
-    if not file.is_file():
-        raise bad_file(path, f"a suite2p plane folder with {name}", "file missing")
-    try:
-        return np.load(file, allow_pickle=False)
-    except ValueError as error:
-        if "pickle" in str(error) or "object" in str(error):
-            raise pickle_refusal(file, "a .npy file of Python objects") from error
-        raise bad_file(file, "a .npy array", error) from error
-    except (OSError, EOFError) as error:
-        raise bad_file(file, "a complete .npy array", error) from error
+    return load_npy(path / name, "a suite2p plane folder")
 
 
 def read_suite2p(

@@ -177,31 +177,35 @@ def fit_alignment(source: Any, target: Any, indeterminacy: str = "affine") -> Al
     return _fit(source, target, indeterminacy)
 
 
+def check_points(value: Any, *, what: str) -> np.ndarray:
+    """``value`` as a float64, 2-D, finite array (n_samples, n_dims >= 1); else raise naming
+    ``what`` (e.g. "'source' of fit_alignment")."""
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise DataValidationError(
+            f"{what} must be a numeric array of shape (n_samples, n_dims). "
+            f"Could not convert it: {error}"
+        ) from error
+    if array.ndim != 2 or array.shape[1] == 0:
+        raise DataValidationError(
+            f"{what} must be 2-D (n_samples, n_dims) with n_dims >= 1. Got "
+            f"shape {array.shape}. Reshape a single dimension with z.reshape(-1, 1)."
+        )
+    bad = np.argwhere(~np.isfinite(array))
+    if len(bad):
+        raise DataValidationError(
+            f"{what} contains NaN or inf; first at row {bad[0][0]}, column {bad[0][1]}."
+        )
+    return array
+
+
 def check_pair(
     first: Any, second: Any, *, names: tuple[str, str], owner: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Both arrays as float64, 2-D, finite, with the same number (>= 2) of rows; else raise."""
-    arrays = []
-    for name, value in zip(names, (first, second)):
-        try:
-            array = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError) as error:
-            raise DataValidationError(
-                f"{name!r} of {owner} must be a numeric array of shape (n_samples, n_dims). "
-                f"Could not convert it: {error}"
-            ) from error
-        if array.ndim != 2 or array.shape[1] == 0:
-            raise DataValidationError(
-                f"{name!r} of {owner} must be 2-D (n_samples, n_dims) with n_dims >= 1. Got "
-                f"shape {array.shape}. Reshape a single dimension with z.reshape(-1, 1)."
-            )
-        bad = np.argwhere(~np.isfinite(array))
-        if len(bad):
-            raise DataValidationError(
-                f"{name!r} of {owner} contains NaN or inf; first at row {bad[0][0]}, column "
-                f"{bad[0][1]}."
-            )
-        arrays.append(array)
+    arrays = [check_points(value, what=f"{name!r} of {owner}")
+              for name, value in zip(names, (first, second))]
     a, b = arrays
     if len(a) != len(b):
         raise DataValidationError(

@@ -11,7 +11,7 @@ import numpy as np
 
 from identica._checks import check_int
 from identica.exceptions import ConfigurationError, DataValidationError
-from identica.metrics._alignment import _fit
+from identica.metrics._alignment import _fit, check_points
 from identica.metrics._alignment import r2 as _r2  # the one R²
 
 __all__ = ["consistency", "consistency_matrix"]
@@ -178,23 +178,12 @@ def _check_embeddings(embeddings: object) -> list[np.ndarray]:
             + (f" of shape {embeddings.shape}" if isinstance(embeddings, np.ndarray) else "")
             + ". Wrap the arrays in a list: consistency([z1, z2])."
         )
-    arrays = [np.asarray(e, dtype=np.float64) for e in embeddings]
+    arrays = [check_points(e, what=f"embeddings[{k}] of consistency")
+              for k, e in enumerate(embeddings)]
     if len(arrays) < 2:
         raise DataValidationError(
             f"embeddings of consistency must hold at least 2 embeddings. Got {len(arrays)}."
         )
-    for k, e in enumerate(arrays):
-        if e.ndim != 2 or e.shape[1] == 0:
-            raise DataValidationError(
-                f"embeddings[{k}] of consistency must be 2-D (n_samples, n_dims) with "
-                f"n_dims >= 1. Got shape {e.shape}."
-            )
-        bad = np.argwhere(~np.isfinite(e))
-        if len(bad):
-            raise DataValidationError(
-                f"embeddings[{k}] of consistency contains NaN or inf; first at row {bad[0][0]}, "
-                f"column {bad[0][1]}."
-            )
     return arrays
 
 
