@@ -218,3 +218,28 @@ def test_unknown_name_without_close_match_and_non_string() -> None:
     assert "Did you mean" not in str(info.value)
     with pytest.raises(ConfigurationError, match="Got 10"):
         make_encoder(10, 10, 3)
+
+
+def test_an_encoder_without_a_double_backward_says_so():
+    import torch
+
+    from identica.data import Offset
+    from identica.exceptions import ConfigurationError
+    from identica.nn import AbstractEncoder
+
+    class FusedOnly(AbstractEncoder):
+        receptive_field, n_features_in, output_dimension = Offset(0, 1), 2, 2
+        input_layer_name = "layer"
+        supports_double_backward = False
+
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(2, 2)
+
+        def forward(self, x):
+            return self.layer(x[:, :, 0])
+
+    encoder = FusedOnly()
+    encoder.set_double_backward(False)  # fast path requested: nothing to do
+    with pytest.raises(ConfigurationError, match="FusedOnly has no forward pass with a double"):
+        encoder.set_double_backward(True)

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from identica.data._offset import Offset
+from identica.exceptions import ConfigurationError
 
 __all__ = ["AbstractEncoder", "reset_parameters"]
 
@@ -56,8 +57,10 @@ class AbstractEncoder(nn.Module, abc.ABC):
         switch to plain autograd.
         """
         if enabled and not self.supports_double_backward:
-            raise NotImplementedError(
-                f"{type(self).__name__} has no forward pass with a double backward."
+            raise ConfigurationError(
+                f"{type(self).__name__} has no forward pass with a double backward, which the "
+                "Jacobian penalty needs. Override set_double_backward to switch to one, or "
+                "train without jacobian_regularization."
             )
 
     @abc.abstractmethod
