@@ -353,16 +353,13 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
         >>> model.transform(new.neural).shape
         (1500, 8)
         """
-        state = self._fitted()
-        self._state = _fit.adapt(self._config(), state, X, y, discrete, trial_starts,
+        self._state = _fit.adapt(self._config(), self._fitted(), X, y, discrete, trial_starts,
                                  from_session, anchor)
         return self
 
     def _config(self) -> EmbeddingConfig:
         """The parameters, checked against the constraint table (once per call of fit)."""
         return EmbeddingConfig.from_params(self.get_params())
-
-    # -- fitted state ----------------------------------------------------------------------
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -394,8 +391,7 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
         -------
         ndarray of shape (n_samples, output_dimension), float32, or a list of them
         """
-        state = self._fitted()
-        return transform(state, X, session, num_threads=self.num_threads)
+        return transform(self._fitted(), X, session, num_threads=self.num_threads)
 
     # -- files -----------------------------------------------------------------------------
 
