@@ -11,6 +11,7 @@ import pytest
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from tests.metrics._maps import random_map
 
 import identica
 from identica.estimator._ensemble import ConsistencyEnsemble, _pairwise_maps
@@ -20,22 +21,6 @@ from identica.metrics import fit_alignment as _fit_map
 
 TINY = dict(encoder="mlp", output_dimension=3, hidden_units=8, batch_size=32, max_iterations=20,
             time_offset=1, device="cpu", num_threads=1)
-
-
-def random_map(kind: str, d: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """A random map of class ``kind``: ``z -> z @ matrix + offset``."""
-    offset = np.zeros(d)
-    if kind == "identity":
-        return np.eye(d), offset
-    if kind == "permutation":
-        return np.eye(d)[rng.permutation(d)] * rng.choice([-1.0, 1.0], size=d), offset
-    if kind == "scaled-permutation":
-        scale = rng.uniform(0.5, 3.0, size=d) * rng.choice([-1.0, 1.0], size=d)
-        return np.eye(d)[rng.permutation(d)] * scale, rng.normal(size=d)
-    if kind == "orthogonal":
-        return np.linalg.qr(rng.normal(size=(d, d)))[0], offset
-    matrix = rng.normal(size=(d, d)) + 2 * np.eye(d)
-    return matrix, (rng.normal(size=d) if kind == "affine" else offset)
 
 
 class Projection(TransformerMixin, BaseEstimator):

@@ -9,29 +9,13 @@ import itertools
 import numpy as np
 import pytest
 from scipy.linalg import orthogonal_procrustes
-from scipy.stats import ortho_group
 from sklearn.linear_model import LinearRegression
 from sklearn.metrics import r2_score
+from tests.metrics._maps import random_map
 
 from identica.exceptions import ConfigurationError, DataValidationError
 from identica.metrics import INDETERMINACIES, Alignment, fit_alignment
 from identica.metrics._alignment import r2
-
-
-def random_map(kind: str, d: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """A random map of class ``kind`` as (matrix, offset)."""
-    offset = np.zeros(d)
-    if kind == "identity":
-        return np.eye(d), offset
-    if kind == "permutation":
-        return np.eye(d)[rng.permutation(d)] * rng.choice([-1.0, 1.0], size=d), offset
-    if kind == "scaled-permutation":
-        scale = rng.uniform(0.5, 3.0, size=d) * rng.choice([-1.0, 1.0], size=d)
-        return np.eye(d)[rng.permutation(d)] * scale, rng.normal(size=d)
-    if kind == "orthogonal":
-        return ortho_group.rvs(d, random_state=rng), offset
-    matrix = rng.normal(size=(d, d))
-    return matrix, (rng.normal(size=d) if kind == "affine" else offset)
 
 
 def naive_permutation(source: np.ndarray, target: np.ndarray) -> np.ndarray:
