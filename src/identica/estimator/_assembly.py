@@ -33,6 +33,7 @@ from identica.sampling._base import AbstractSampler
 from identica.sampling._conditionals import make_sampler
 from identica.sampling._multiobjective import MultiObjectiveSampler
 from identica.training._callbacks import ProgressBar
+from identica.training._encoders import SessionEncoders
 from identica.training._negatives import AbstractNegatives, DrawnNegatives, ReferenceNegatives
 from identica.training._objective import ContrastiveObjective
 from identica.training._solver import Solver
@@ -83,18 +84,21 @@ class Assembly:
     objective: ContrastiveObjective
     gathers: list[WindowGatherer]
 
+    def embed(self) -> SessionEncoders:
+        """The embed function of these parts: windows at global indices through their
+        session's encoder."""
+        encoders = [self.network.encoders[i] for i in self.network.session_encoder]
+        return SessionEncoders(encoders, self.gathers, self.dataset.session_starts[:-1].tolist())
+
     def solver(
         self, *, generator: torch.Generator, max_iterations: int, verbose: bool = False,
-        start_step: int = 0, encoders: list[nn.Module] | None = None,
-        optimizer: torch.optim.Optimizer | None = None, batch_size: int,
+        start_step: int = 0, optimizer: torch.optim.Optimizer | None = None, batch_size: int,
     ) -> Solver:
         """A :class:`~identica.training.Solver` over these parts (with a progress bar)."""
-        network = self.network
-        if encoders is None:
-            encoders = [network.encoders[i] for i in network.session_encoder]
+        embed = self.embed()
         return Solver(
-            encoders, self.objective, optimizer or network.optimizer, self.sampler,
-            self.gathers, batch_size=batch_size, generator=generator,
+            embed.encoders, self.objective, optimizer or self.network.optimizer, self.sampler,
+            embed.gathers, batch_size=batch_size, generator=generator,
             callbacks=[ProgressBar(max_iterations, disable=not verbose)],
             session_starts=self.dataset.session_starts[:-1].tolist(), start_step=start_step,
         )

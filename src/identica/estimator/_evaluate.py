@@ -42,8 +42,7 @@ def mean_loss(
     plan = plan_fit(config, X, y, discrete=discrete, conditional=conditional)
     _check_warm(state, plan)
     parts = assemble(config, plan, state.device, network=state.network, regularize=False)
-    solver = parts.solver(generator=generator, max_iterations=n_batches,
-                          batch_size=config.batch_size)
+    embed = parts.embed()
     encoders = parts.network.encoders
     modes = [encoder.training for encoder in encoders]
     total = torch.zeros((), dtype=torch.float64, device=state.device)
@@ -52,7 +51,7 @@ def mean_loss(
         with num_threads(config.num_threads), torch.no_grad():
             for _ in range(n_batches):
                 batch = parts.sampler.sample(config.batch_size, generator=generator)
-                loss = parts.objective(batch, solver.embed, step=0, generator=generator)
+                loss = parts.objective(batch, embed, step=0, generator=generator)
                 total += loss.total.double()
     finally:
         for encoder, mode in zip(encoders, modes, strict=True):
