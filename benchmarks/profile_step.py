@@ -36,7 +36,7 @@ def main() -> None:
 
     import identica
     from identica.estimator import EmbeddingConfig, assemble, plan_fit
-    from identica.training import freed_memory_kept
+    from identica.training import SessionEncoders, freed_memory_kept
 
     torch.set_num_threads(args.threads)
     data = identica.synthetic.linear_track()
@@ -49,19 +49,18 @@ def main() -> None:
     sampler, gather, strategy = parts.sampler, parts.gathers[0], parts.negatives
     encoder, loss, optimizer = (parts.network.encoders[0], parts.network.loss,
                                 parts.network.optimizer)
+    embed = SessionEncoders([encoder], [gather], [0])  # as the Solver calls it
     n = args.batch_size
     generator = torch.Generator().manual_seed(0)
     phases: dict[str, list[float]] = {k: [] for k in
-                                      ("sample", "gather", "encoder", "loss", "backward",
+                                      ("sample", "encoder", "loss", "backward",
                                        "optimizer", "step")}
 
     def one_step(record: bool) -> None:
         marks = [time.process_time()]
         batch = sampler.sample(n, generator=generator)
         marks.append(time.process_time())
-        windows = gather(batch.windows)
-        marks.append(time.process_time())
-        emb = encoder(windows)
+        emb = embed(batch.windows)  # the encoder reads its windows from the recording
         marks.append(time.process_time())
         negative, exclude_self = strategy.select(emb[:n], emb[2 * n:])
         parts = loss(emb[:n], emb[n:2 * n], negative, exclude_self=exclude_self)

@@ -214,3 +214,13 @@ def test_empirical_changes_keep_every_label_column(generator) -> None:
     drawn = EmpiricalChanges(runs, labels, 4).draw(10, generator=generator)
     assert drawn.shape == (10, 3)
     assert (drawn == torch.tensor([4.0, -8.0, 0.0])).all()
+
+
+def test_tied_and_untied_queries_in_one_call(generator) -> None:
+    # Square corners around (1, 1): a tie of four; (0.1, 0.1) is nearest to one corner only.
+    labels = np.asarray([[0, 0], [2, 0], [0, 2], [2, 2], [5, 5]], dtype=np.float32)
+    index = NearestLabelIndex(labels, np.arange(100, 105))
+    query = torch.tensor([[1.0, 1.0], [0.1, 0.1]] * 2000)
+    found = index.query(query, generator=generator).numpy()
+    assert set(found[1::2].tolist()) == {100}
+    assert set(found[0::2].tolist()) == {100, 101, 102, 103}

@@ -28,6 +28,11 @@ class AbstractEncoder(nn.Module, abc.ABC):
     :attr:`supports_double_backward` / :meth:`set_double_backward` tell whether the forward
     can be differentiated twice (the Jacobian penalty needs it).
 
+    An encoder may also define ``forward_at(neural, starts)``: the embeddings of the windows of
+    a recording ``(n_samples, n_features_in)`` that start at rows ``starts``. Training calls it
+    instead of gathering the windows when it exists, so that overlapping windows can share
+    work (:meth:`ConvEncoder.forward_at` computes each distinct row once).
+
     Attributes
     ----------
     receptive_field : Offset

@@ -12,6 +12,7 @@ from identica.data._offset import Offset
 from identica.nn._base import AbstractEncoder
 from identica.nn._constraint import OutputConstraint, resolve_constraint
 from identica.nn._fused import conv_stack
+from identica.nn._union import WindowUnion, conv_stack_union
 
 __all__ = ["ConvEncoder"]
 
@@ -110,6 +111,50 @@ class ConvEncoder(AbstractEncoder):
         """Plain autograd (``fused = False``) when enabled, the fused forward otherwise."""
         self.fused = not enabled
 
+    def _params(self) -> list[torch.Tensor]:
+        return [p for conv in (self.first, *self.blocks, self.last)
+                for p in (conv.weight, conv.bias)]
+
+    def forward_at(self, neural: torch.Tensor, starts: torch.Tensor) -> torch.Tensor:
+        """Embed the windows of ``neural`` that start at rows ``starts``.
+
+        With the fused forward, every layer is computed once per distinct row of the union
+        of the windows: overlapping windows (the rule for batches drawn from recordings of up
+        to ~10⁵ rows) share their work.
+
+        Parameters
+        ----------
+        neural : Tensor of shape (n_samples, n_features_in)
+            The recording, on the encoder's device.
+        starts : Tensor of shape (batch,), int64, on the CPU
+            First row of every window (``0 <= start <= n_samples - window``).
+
+        Returns
+        -------
+        Tensor of shape (batch, output_dimension)
+
+        Examples
+        --------
+        >>> import torch
+        >>> from identica.nn import ConvEncoder
+        >>> enc = ConvEncoder(3, 2, hidden_units=4, n_blocks=1, last_kernel=3)
+        >>> x = torch.randn(20, 3)
+        >>> a = enc.forward_at(x, torch.tensor([0, 2, 10]))
+        >>> b = enc(torch.stack([x[0:6], x[2:8], x[10:16]]).transpose(1, 2))
+        >>> torch.allclose(a, b, atol=1e-6)
+        True
+        """
+        window = len(self.receptive_field)
+        if self.fused:
+            union = WindowUnion.for_stack(starts, window, self.first.kernel_size[0],
+                                          len(self.blocks))
+            if union.shares_rows:
+                return self.constraint(
+                    conv_stack_union(neural, union, len(self.blocks), self._params()))
+        windows = neural.as_strided((len(neural) - window + 1, window * neural.shape[1]),
+                                    (neural.shape[1], 1)).index_select(0, starts.to(neural.device))
+        return self(windows.view(len(starts), window, -1).transpose(1, 2))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.shape[2] != len(self.receptive_field):
             raise ValueError(
@@ -117,9 +162,7 @@ class ConvEncoder(AbstractEncoder):
                 f"input of shape {tuple(x.shape)}."
             )
         if self.fused:
-            params = [p for conv in (self.first, *self.blocks, self.last)
-                      for p in (conv.weight, conv.bias)]
-            out = conv_stack(x.transpose(1, 2), len(self.blocks), params)
+            out = conv_stack(x.transpose(1, 2), len(self.blocks), self._params())
         else:
             h = F.gelu(_conv_channels_last(x.transpose(1, 2), self.first))
             for conv in self.blocks:

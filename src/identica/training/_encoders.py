@@ -10,11 +10,14 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
+from identica.data._windows import WindowGatherer
+
 __all__ = ["InputPiece", "SessionEncoders"]
 
 # Windows per encoder call. Larger batches run in pieces of this size: each piece's buffers stay
 # under glibc's 32 MB reuse threshold (see _memory), and the graph of every piece is kept, so
-# the gradient is exact and nothing is recomputed.
+# the gradient is exact and nothing is recomputed. An encoder with ``forward_at`` gets pieces of
+# neighbouring windows (sorted by start), so windows that overlap still share their work.
 _WINDOWS_PER_CALL = 2048
 
 
@@ -120,6 +123,17 @@ def _unsort(embedding: torch.Tensor, order: torch.Tensor) -> torch.Tensor:
 
 
 def _encode(encoder: nn.Module, gather: Callable, index: torch.Tensor) -> torch.Tensor:
+    forward_at = getattr(encoder, "forward_at", None)
+    if forward_at is not None and isinstance(gather, WindowGatherer):
+        # the encoder reads the recording itself (and may share work between windows)
+        starts = index - gather.receptive_field.left
+        if len(index) <= _WINDOWS_PER_CALL:
+            return forward_at(gather.neural, starts)
+        # pieces of neighbouring windows, so the pieces' unions barely overlap
+        order = torch.argsort(starts)
+        parts = [forward_at(gather.neural, part)
+                 for part in starts[order].split(_WINDOWS_PER_CALL)]
+        return _unsort(torch.cat(parts), order)
     if len(index) <= _WINDOWS_PER_CALL:
         return encoder(gather(index))
     return torch.cat([encoder(gather(part)) for part in index.split(_WINDOWS_PER_CALL)])

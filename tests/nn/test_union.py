@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: identica developers
+"""The conv stack over the union of its windows' rows equals the stack on each window."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from identica.nn import make_encoder
+from identica.nn._union import WindowUnion, _transposed, conv_stack_union
+
+STARTS = {
+    "overlapping": [3, 0, 5, 5, 40, 50, 2, 48, 1, 41, 44],  # with a repeated window
+    "disjoint": [0, 25, 50],
+    "dense": list(range(0, 40)),
+    "one": [7],
+}
+
+
+def _windows(recording, starts, width):
+    return torch.stack([recording[s : s + width] for s in starts]).transpose(1, 2)
+
+
+def _reference(encoder, windows):
+    """The stack written with F.conv1d on (batch, channels, time) windows, constraint included."""
+    h = F.gelu(F.conv1d(windows, encoder.first.weight, encoder.first.bias))
+    for conv in encoder.blocks:
+        h = h[:, :, 1:-1] + F.gelu(F.conv1d(h, conv.weight, conv.bias))
+    out = F.conv1d(h, encoder.last.weight, encoder.last.bias)[:, :, 0]
+    return F.normalize(out, dim=1) if encoder.constraint.kind == "sphere" else out
+
+
+@pytest.mark.parametrize("starts", list(STARTS), ids=list(STARTS))
+@pytest.mark.parametrize("name", ["conv5", "conv10", "conv15", "conv20"])
+def test_forward_at_matches_conv1d_values_and_gradients(name, starts):
+    generator = torch.Generator().manual_seed(5)
+    encoder = make_encoder(name, 7, 3, hidden_units=5).double()
+    width = len(encoder.receptive_field)
+    recording = torch.randn(60 + width, 7, dtype=torch.float64, generator=generator)
+    index = torch.tensor(STARTS[starts])
+    weights = torch.randn(len(index), 3, dtype=torch.float64, generator=generator)
+    got = encoder.forward_at(recording, index)
+    got_grads = torch.autograd.grad((got * weights).sum(), list(encoder.parameters()))
+    want = _reference(encoder, _windows(recording, index.tolist(), width))
+    want_grads = torch.autograd.grad((want * weights).sum(), list(encoder.parameters()))
+    torch.testing.assert_close(got, want, atol=1e-12, rtol=1e-12)
+    for g, w in zip(got_grads, want_grads, strict=True):
+        torch.testing.assert_close(g, w, atol=1e-12, rtol=1e-12)
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_forward_at_equals_forward_on_the_gathered_windows(fused):
+    generator = torch.Generator().manual_seed(0)
+    encoder = make_encoder("conv10", 12, 4)
+    encoder.fused = fused
+    recording = torch.randn(500, 12, generator=generator)
+    for starts in (torch.randint(0, 491, (300,), generator=generator),  # overlapping: union
+                   torch.arange(0, 491, 40)):  # far apart: per window
+        got = encoder.forward_at(recording, starts)
+        want = encoder(_windows(recording, starts.tolist(), 10))
+        torch.testing.assert_close(got, want, atol=1e-6, rtol=1e-5)
+
+
+def test_the_union_function_accepts_starts_or_a_union():
+    encoder = make_encoder("conv10", 4, 2, output_constraint="none").double()
+    params = [p for conv in (encoder.first, *encoder.blocks, encoder.last)
+              for p in (conv.weight, conv.bias)]
+    recording = torch.randn(40, 4, dtype=torch.float64)
+    starts = torch.tensor([0, 3, 4, 30])
+    union = WindowUnion.for_stack(starts, 10, 2, 3)
+    torch.testing.assert_close(conv_stack_union(recording, starts, 3, params),
+                               conv_stack_union(recording, union, 3, params))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_union_rows_and_reads_against_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    starts = rng.integers(0, 200, size=int(rng.integers(1, 60)))
+    lengths = [10, 9, 7, 5, 3]
+    union = WindowUnion(torch.from_numpy(starts), lengths)
+    keys = [np.unique(np.concatenate([np.arange(s, s + n) for s in starts])) for n in lengths]
+    for level, want in enumerate(keys):
+        np.testing.assert_array_equal(union.rows(level).numpy(), want)
+        assert union.sizes[level] == len(want)
+        # every window's first row, in input order
+        np.testing.assert_array_equal(union.window_positions(level).numpy(),
+                                      np.searchsorted(want, starts))
+    for level in range(1, len(lengths)):
+        reads = union.reads(level, level - 1, 3 if level > 1 else 2)
+        rows = keys[level][:, None] + np.arange(reads.shape[1])
+        np.testing.assert_array_equal(reads, np.searchsorted(keys[level - 1], rows))
+
+
+def test_transposed_gather_undoes_the_gather():
+    reads = np.array([[0, 1, 2], [1, 2, 3], [4, 5, 6]])  # keys reading 3 taps of 7 rows
+    for per_tap in (False, True):
+        back = _transposed(reads, 7, per_tap=per_tap)
+        values = np.arange(1, 4)[:, None] * 10 + np.arange(3)  # value of key p, tap j
+        rows = (np.concatenate([values, np.zeros((1, 3))]).reshape(-1) if per_tap
+                else np.append(values[:, 0], 0))
+        got = rows[back] if per_tap else rows[back]
+        scattered = np.zeros((7, 3))
+        for p in range(3):
+            for j in range(3):
+                scattered[reads[p, j], j] = values[p, j] if per_tap else values[p, 0]
+        np.testing.assert_array_equal(got, scattered)
+
+
+def test_shares_rows_only_when_windows_overlap():
+    assert WindowUnion.for_stack(torch.arange(0, 100), 10, 2, 3).shares_rows
+    assert not WindowUnion.for_stack(torch.arange(0, 1000, 10), 10, 2, 3).shares_rows
