@@ -50,9 +50,22 @@ class RowWindows:
                             neural[-1:].expand(field.right - 1, -1)])
         self._gather = WindowGatherer(padded if device is None else padded.to(device), field)
 
+    @property
+    def padded(self) -> torch.Tensor:
+        """The padded recording: row ``t``'s window is ``padded[t : t + len(field)]``."""
+        return self._gather.neural
+
     def windows(self, start: int, stop: int) -> torch.Tensor:
         """Windows of rows ``start .. stop - 1``, shape ``(stop - start, n_features, window)``."""
         return self._gather(torch.arange(start, stop) + self.field.left)
+
+    def embed(self, encoder: nn.Module, start: int, stop: int) -> torch.Tensor:
+        """``encoder`` on the windows of rows ``start .. stop - 1`` (through its ``forward_at``
+        when it has one: consecutive windows then share their work)."""
+        forward_at = getattr(encoder, "forward_at", None)
+        if forward_at is None:
+            return encoder(self.windows(start, stop))
+        return forward_at(self.padded, torch.arange(start, stop))
 
 
 def embed(encoder: nn.Module, neural: torch.Tensor, device: torch.device | str) -> np.ndarray:
@@ -88,7 +101,7 @@ def embed(encoder: nn.Module, neural: torch.Tensor, device: torch.device | str) 
     try:
         with torch.no_grad():
             for start in range(0, n, chunk):
-                parts.append(encoder(rows.windows(start, min(n, start + chunk))).float().cpu())
+                parts.append(rows.embed(encoder, start, min(n, start + chunk)).float().cpu())
     finally:
         encoder.train(was_training)
     return torch.cat(parts).numpy()
