@@ -15,6 +15,7 @@ from identica.losses._similarity import (
     DotSimilarity,
     EuclideanSimilarity,
     cosine,
+    dot,
 )
 
 __all__ = ["DENOMINATORS", "LossParts", "infonce"]
@@ -81,8 +82,14 @@ def infonce(
         raise ValueError(
             f"'denominator' of infonce must be one of {list(DENOMINATORS)}. Got {denominator!r}."
         )
+    if isinstance(similarity, CosineSimilarity):
+        # cosine = dot of unit vectors: normalise each embedding once (the negatives are often
+        # the references themselves)
+        unit = similarity._unit(reference)
+        negative = unit if negative is reference else similarity._unit(negative)
+        reference, positive, similarity = unit, similarity._unit(positive), dot
     pos = similarity.paired(reference, positive) / temperature
-    if isinstance(similarity, CosineSimilarity | DotSimilarity | EuclideanSimilarity):
+    if isinstance(similarity, DotSimilarity | EuclideanSimilarity):
         uniformity = _blockwise_uniformity(
             reference, negative, pos, similarity, temperature, denominator, exclude_self
         )
@@ -110,14 +117,11 @@ def _blockwise_uniformity(
 ) -> torch.Tensor:
     """The denominator term for the built-in similarities, as row-blocked inner products.
 
-    cosine and dot are inner products of (unit) vectors; the squared euclidean similarity is
-    ``2 r·n - |n|² - |r|²``, whose per-row constant ``-|r|²`` moves out of the logsumexp.
+    dot is an inner product (cosine arrives as dot of unit vectors); the squared euclidean
+    similarity is ``2 r·n - |n|² - |r|²``, whose per-row constant ``-|r|²`` moves out of the
+    logsumexp.
     """
     extra = pos if denominator == "full" else None
-    if isinstance(similarity, CosineSimilarity):
-        a = similarity._unit(reference) / temperature
-        return mean_logsumexp(a, similarity._unit(negative), extra=extra,
-                              exclude_self=exclude_self)
     if isinstance(similarity, DotSimilarity):
         return mean_logsumexp(reference / temperature, negative, extra=extra,
                               exclude_self=exclude_self)
