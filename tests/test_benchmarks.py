@@ -87,17 +87,23 @@ def test_scaling_tiny_sweep(tmp_path):
     # One point (each point is a fresh process): 12,000 bins exercise the stitched recording.
     proc = _run(
         "scaling.py", "--sweep", "length", "--lengths", "12000", "--batch-size", "32",
-        "--n-neurons", "20", "--iterations", "2", "--repeats", "1", "--out", str(tmp_path),
+        "--n-neurons", "20", "--iterations", "2", "--repeats", "1", "--under-load",
+        "--out", str(tmp_path),
     )
     result = json.loads((tmp_path / "scaling.json").read_text())
     table = (tmp_path / "scaling.md").read_text()
-    assert "## length" in table and "## length" in proc.stdout
+    assert "## length" in table and "## length" in proc.stderr
+    *runs, summary = _json_lines(proc)
+    assert runs == result["runs"] and summary == result["summary_line"]
+    assert summary["length_bins"] == [12000] and summary["cpu_model"]
     assert {"config", "runs"} <= result.keys()
     [run] = result["runs"]
     assert (run["sweep"], run["batch_size"], run["n_samples"]) == ("length", 32, 12000)
     for key in ("step_cpu_ms", "step_wall_ms", "floor_cpu_ms", "floor_wall_ms",
-                "sample_cpu_ms", "peak_rss_mb", "data_mb", "windows_per_step"):
+                "sample_cpu_ms", "peak_rss_mb", "data_mb", "windows_per_step",
+                "compute_floor_ms", "step_over_compute_floor"):
         assert run[key] > 0, key
+    assert {"load_before", "load_after", "cpu_model"} <= run.keys()
 
 
 def test_scaling_rejects_unknown_sweep(tmp_path):
