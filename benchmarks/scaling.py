@@ -34,16 +34,32 @@ to each other:
   times; no sampler, no loss, no optimiser;
 * sampling: ``--iterations`` calls of the sampler alone (positive search included).
 
+After the timed blocks the worker measures the compute floor of a conv encoder's step on one
+thread (``_floor.py``): the step's matrix-product FLOPs (conv forward over the step's windows,
+backward twice that except the first layer's, the similarity matrix and its gradients) divided
+by the rate of the step's own matrix products, each timed on its own shapes. (``floor`` above is
+the encoder's measured forward + backward; ``compute floor`` is this FLOP bound; ``mlp`` has
+none.)
+
 Reported per step: the median over repeats of process CPU time (``time.process_time``; the
 headline for 1 thread) and wall time (``time.perf_counter``; the one that matters for 2 threads,
-where CPU time counts both cores), the step / floor ratio, peak RSS and the data size. The
-results go to ``scaling.json`` and ``scaling.md`` in ``--out`` and the tables are printed.
+where CPU time counts both cores), the step / floor and step / compute-floor ratios, the step
+relative to the sweep's first point, peak RSS, the data size and peak RSS minus data size.
 
-Reproduce the README numbers (from the repository root)
---------------------------------------------------------
+Protocol (``_protocol.py``): the load average and the CPU model are recorded before and after
+the whole run and around every point's measurement. When the 1-minute load average before the
+run is above 0.3 per core, ``scaling.json`` is written but ``scaling.md`` is not, and the script
+exits with status 3; ``--under-load`` writes the table anyway, captioned "measured under load
+(load average X on N cores)". One JSON line per point is printed on stdout, then a summary line
+(machine state; for the length sweep the step CPU time at the longest recording over the first,
+and the largest peak RSS minus data size); progress and the tables go to stderr.
+
+Reproduce the README numbers (from the repository root, on a quiet machine)
+----------------------------------------------------------------------------
 ::
 
     python benchmarks/scaling.py                          # all four sweeps
+    python benchmarks/scaling.py --sweep length           # 10k, 100k, 1M bins: flat step, memory
     python benchmarks/scaling.py --sweep batch,field      # some sweeps
     python benchmarks/scaling.py --sweep length --negatives references
     python benchmarks/scaling.py --sweep batch --batch-sizes 256,512 --iterations 5 --repeats 2
@@ -53,29 +69,38 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
 import statistics
-import subprocess
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
+import _floor
+import _protocol
+from _scaling_report import SWEEPS, fmt, markdown, summary_line
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULT_MARK = "@@SCALING_RESULT@@ "
-SWEEPS = ("batch", "length", "field", "threads")
 BASE_LENGTH = 10_000
 DATA_SEED = 1234
 WARMUP_ITERATIONS = 2
-THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+FLOOR_REPEATS = 5
 
 
 # -- worker: one point in this fresh process -----------------------------------------------------
 
 
-def _max_rss_mb() -> float:
-    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: KiB on Linux, bytes on macOS
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
+def _conv_step(encoder, batch_size: int, n_features: int, config) -> _floor.ConvStep | None:
+    """The compute-floor description of a ``ConvEncoder`` step; None for other encoders."""
+    first, blocks, last = (getattr(encoder, name, None) for name in ("first", "blocks", "last"))
+    if first is None or blocks is None or last is None:
+        return None
+    return _floor.ConvStep(
+        batch_size=batch_size, n_features=n_features, hidden_units=first.out_channels,
+        output_dimension=last.out_channels, first_kernel=first.kernel_size[0],
+        n_blocks=len(blocks), block_kernel=blocks[0].kernel_size[0] if len(blocks) else 3,
+        last_kernel=last.kernel_size[0], negatives=config.negatives,
+        num_negatives=config.num_negatives,
+    )
 
 
 def _recording(n_samples: int, n_neurons: int):
@@ -115,8 +140,7 @@ def _block(fn, n: int) -> tuple[float, float]:
 
 def worker(config: dict) -> dict:
     """Measure one point; return the per-step times and memory."""
-    for name in THREAD_VARS:
-        os.environ[name] = str(config["threads"])
+    _protocol.limit_threads(config["threads"])
     import torch
 
     torch.set_num_threads(config["threads"])
@@ -124,9 +148,10 @@ def worker(config: dict) -> dict:
 
     import identica
     from identica.data import WindowGatherer
+    from identica.estimator import EmbeddingConfig
     from identica.training import Solver
 
-    rss_imports = _max_rss_mb()
+    rss_imports = _protocol.max_rss_mb()
     data_wall = time.perf_counter()
     X, y = _recording(config["n_samples"], config["n_neurons"])
     data_wall = time.perf_counter() - data_wall
@@ -193,6 +218,7 @@ def worker(config: dict) -> dict:
         floor()
     times: dict[str, list[float]] = {f"{p}_{c}": [] for p in ("step", "floor", "sample")
                                      for c in ("cpu", "wall")}
+    before = _protocol.machine_state()
     for _ in range(config["repeats"]):
         if config["method"] == "step":
             step_cpu, step_wall = _block(solver.step, k)
@@ -207,23 +233,39 @@ def worker(config: dict) -> dict:
                             ("sample_cpu", sample_cpu), ("sample_wall", sample_wall)):
             times[name].append(value)
 
+    load_after = _protocol.load_average()
+
     ms = {f"{name}_ms": 1e3 * statistics.median(values) for name, values in times.items()}
+    resolved = EmbeddingConfig.from_params(model.get_params())  # "auto" negatives resolved
+    step = _conv_step(encoder, n, X.shape[1], resolved)
+    if step is not None and step.n_windows != len(windows):
+        raise RuntimeError(f"the compute floor assumes {step.n_windows} windows per step, the "
+                           f"fit's sampler gives {len(windows)}; _floor.ConvStep is out of date.")
+    compute = None if step is None else _floor.floor_worker(asdict(step), FLOOR_REPEATS)
     return {
         **{key: config[key] for key in ("sweep", "batch_size", "n_samples", "n_neurons",
                                         "encoder", "threads", "iterations", "repeats", "method")},
-        "negatives": model.negatives,
+        "negatives": resolved.negatives,
         "receptive_field": len(model.receptive_field_),
         "windows_per_step": len(windows),
         **ms,
         "step_over_floor_cpu": ms["step_cpu_ms"] / ms["floor_cpu_ms"],
         "step_over_floor_wall": ms["step_wall_ms"] / ms["floor_wall_ms"],
+        "compute_floor_ms": None if compute is None else compute["floor_ms"],
+        "compute_floor_gflop": None if compute is None else compute["floor_gflop"],
+        "matmul_rate_gflops": None if compute is None else compute["matmul_rate_gflops"],
+        "step_over_compute_floor": (None if compute is None
+                                    else ms["step_cpu_ms"] / compute["floor_ms"]),
+        "load_before": before["load"],
+        "load_after": load_after,
+        "cpu_model": before["cpu_model"],
         "all_ms": {name: [1e3 * v for v in values] for name, values in times.items()},
         "setup_cpu_s": setup_cpu,
         "setup_wall_s": setup_wall,
         "data_mb": data_mb,
         "data_wall_s": data_wall,
         "rss_after_imports_mb": rss_imports,
-        "peak_rss_mb": _max_rss_mb(),
+        "peak_rss_mb": _protocol.max_rss_mb(),
         "torch_threads": torch.get_num_threads(),
         "version": identica.__version__,
     }
@@ -233,16 +275,7 @@ def worker(config: dict) -> dict:
 
 
 def _run_worker(config: dict) -> dict:
-    env = dict(os.environ)
-    for name in THREAD_VARS:
-        env[name] = str(config["threads"])
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(config)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith(RESULT_MARK) and proc.returncode == 0:
-            return json.loads(line[len(RESULT_MARK):])
-    sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-8000:])
-    raise RuntimeError(f"worker for {config} failed with exit code {proc.returncode}")
+    return _protocol.run_worker(Path(__file__).resolve(), config, config["threads"], ROOT)
 
 
 def points(args: argparse.Namespace) -> list[dict]:
@@ -263,59 +296,6 @@ def points(args: argparse.Namespace) -> list[dict]:
         key, values = varied[sweep]
         out += [{**base, "sweep": sweep, key: value} for value in values]
     return out
-
-
-def _f(value: float | None, digits: int = 3) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.{digits}g}" if abs(value) < 10 ** digits else f"{value:.0f}"
-
-
-COLUMNS = {
-    "batch": ("batch", lambda r: str(r["batch_size"])),
-    "length": ("bins", lambda r: f"{r['n_samples']:,}"),
-    "field": ("encoder (field)", lambda r: f"{r['encoder']} ({r['receptive_field']})"),
-    "threads": ("threads", lambda r: str(r["threads"])),
-}
-
-
-def markdown(result: dict) -> str:
-    cfg = result["config"]
-    lines = [
-        "# identica step time scaling",
-        "",
-        f"Base: {cfg['encoder']}, batch {cfg['batch_size']}, {cfg['n_samples']:,} bins x "
-        f"{cfg['n_neurons']} neurons, output 8, hidden 32, time_delta (offset 10), cosine, CPU, "
-        f"negatives {cfg['negatives_used']}; medians of {cfg['repeats']} blocks of "
-        f"{cfg['iterations']} steps (method: {cfg['method']}). Times in ms per step; "
-        "floor = forward + backward of the same windows through the same encoder; sampling = "
-        "the sampler alone; setup = the first fit call of 2 steps (sampler build included).",
-    ]
-    for sweep in SWEEPS:
-        rows = [r for r in result["runs"] if r["sweep"] == sweep]
-        if not rows:
-            continue
-        label, cell = COLUMNS[sweep]
-        first = rows[0]
-        lines += [
-            "",
-            f"## {sweep}",
-            "",
-            f"| {label} | windows | step CPU | step wall | floor CPU | floor wall | sampling CPU "
-            f"| step/floor (CPU) | step wall vs first | peak RSS MB | RSS after imports MB "
-            "| data MB | setup s |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-        ]
-        for r in rows:
-            lines.append(
-                f"| {cell(r)} | {r['windows_per_step']} | {_f(r['step_cpu_ms'])} | "
-                f"{_f(r['step_wall_ms'])} | {_f(r['floor_cpu_ms'])} | {_f(r['floor_wall_ms'])} | "
-                f"{_f(r['sample_cpu_ms'])} | {_f(r['step_over_floor_cpu'])} | "
-                f"{_f(r['step_wall_ms'] / first['step_wall_ms'])} | {_f(r['peak_rss_mb'], 4)} | "
-                f"{_f(r['rss_after_imports_mb'], 4)} | {_f(r['data_mb'], 4)} | "
-                f"{_f(r['setup_wall_s'])} |"
-            )
-    return "\n".join(lines) + "\n"
 
 
 def _int_list(text: str) -> list[int]:
@@ -352,6 +332,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="receptive-field sweep values")
     parser.add_argument("--thread-counts", type=_int_list, default=[1, 2],
                         help="threads sweep values")
+    parser.add_argument("--under-load", action="store_true",
+                        help="write the table even when the machine is busy, marked as "
+                             "measured under load")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results",
                         help="directory for scaling.json and scaling.md")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -369,40 +352,45 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.worker:
-        print(RESULT_MARK + json.dumps(worker(json.loads(args.worker))), flush=True)
+        result = worker(json.loads(args.worker))
+        print(_protocol.RESULT_MARK + json.dumps(result), flush=True)
         return 0
 
+    state = _protocol.machine_state()
+    status = _protocol.headline_status(state["load"], state["cpu_count"], args.under_load)
+    if not status["quiet"]:
+        print(f"Warning: {status['reason']}. "
+              + ("The table will be marked as measured under load." if args.under_load else
+                 "The JSON will be written but not the table (pass --under-load to write it)."),
+              file=sys.stderr, flush=True)
     config = {
         key: getattr(args, key)
         for key in ("sweep", "iterations", "repeats", "method", "batch_size", "n_samples",
                     "n_neurons", "encoder", "negatives", "batch_sizes", "lengths", "encoders",
-                    "thread_counts")
+                    "thread_counts", "under_load")
     }
-    config.update(
-        python=sys.version.split()[0], cpu_count=os.cpu_count(),
-        load_average=list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
-    )
-    args.out.mkdir(parents=True, exist_ok=True)
+    config.update(python=sys.version.split()[0], cpu_count=state["cpu_count"],
+                  cpu_model=state["cpu_model"], load_before=state["load"])
     runs = []
     started = time.perf_counter()
     for point in points(args):
         run = _run_worker(point)
         runs.append(run)
+        print(json.dumps(run), flush=True)
         print(
             f"[{len(runs)}] {point['sweep']:7s} batch {run['batch_size']} bins "
             f"{run['n_samples']} {run['encoder']} threads {run['threads']}: step "
             f"{run['step_cpu_ms']:.2f} ms CPU / {run['step_wall_ms']:.2f} ms wall, floor "
-            f"{run['floor_cpu_ms']:.2f} ms CPU, peak RSS {run['peak_rss_mb']:.0f} MB",
+            f"{run['floor_cpu_ms']:.2f} ms CPU, compute floor {fmt(run['compute_floor_ms'])} ms, "
+            f"peak RSS {run['peak_rss_mb']:.0f} MB, load {fmt(run['load_before'][0])}",
             file=sys.stderr, flush=True,
         )
     config["negatives_used"] = runs[0]["negatives"]
-    result = {"config": config, "runs": runs, "total_wall_s": time.perf_counter() - started}
-    table = markdown(result)
-    (args.out / "scaling.json").write_text(json.dumps(result, indent=2) + "\n")
-    (args.out / "scaling.md").write_text(table)
-    print(table)
-    print(f"Wrote {args.out / 'scaling.json'} and {args.out / 'scaling.md'}")
-    return 0
+    result = {"config": config, "runs": runs, "total_wall_s": time.perf_counter() - started,
+              "load_after": _protocol.load_average(), "headline": status}
+    result["summary_line"] = summary_line(result)
+    print(json.dumps(result["summary_line"]), flush=True)
+    return _protocol.write_results(args.out, "scaling", result, markdown(result), status)
 
 
 if __name__ == "__main__":

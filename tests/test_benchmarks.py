@@ -13,13 +13,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# --under-load: the table is written even when the machine running the tests is busy.
 TINY_VS_CEBRA = [
     "--iterations", "3", "--n-samples", "1500", "--n-neurons", "20", "--batch-size", "32",
-    "--gof-batches", "2",
+    "--gof-batches", "2", "--under-load",
 ]
 RUN_KEYS = {
     "tool", "seed", "cpu_s_per_iter", "wall_s", "peak_rss_fit_mb", "peak_rss_mb", "knn_r2",
-    "median_error_cm", "gof_bits", "loss_final", "consistency",
+    "median_error_cm", "gof_bits", "loss_final", "consistency", "pair", "load_before",
+    "load_after", "cpu_model",
 }
 SUMMARY_KEYS = {"cpu_s_per_iter", "wall_s", "peak_rss_mb", "knn_r2", "median_error_cm",
                 "consistency", "loss_final"}
@@ -34,12 +36,13 @@ def _run(script: str, *args: str) -> subprocess.CompletedProcess:
     return proc
 
 
-def _check_vs_cebra(out: Path, tools: list[str]) -> dict:
+def _check_vs_cebra(out: Path, tools: list[str], proc: subprocess.CompletedProcess) -> dict:
     result = json.loads((out / "vs_cebra_b32.json").read_text())
     assert (out / "vs_cebra_b32.md").read_text().startswith("# identica vs CEBRA")
-    assert {"config", "runs", "summary", "consistency"} <= result.keys()
+    assert {"config", "runs", "summary", "consistency", "floor_runs"} <= result.keys()
+    # Pairs alternate which tool runs first.
     assert [(r["tool"], r["seed"]) for r in result["runs"]] == [
-        (tool, seed) for seed in (0, 1) for tool in tools
+        (tool, seed) for seed in (0, 1) for tool in (tools if seed == 0 else tools[::-1])
     ]
     for run in result["runs"]:
         assert RUN_KEYS <= run.keys()
@@ -47,14 +50,22 @@ def _check_vs_cebra(out: Path, tools: list[str]) -> dict:
     for tool in tools:
         assert SUMMARY_KEYS <= result["summary"][tool].keys()
         assert result["summary"][tool]["consistency"] is not None
+    # stdout: the floor before, one line per fit, the floor after, the summary.
+    lines = _json_lines(proc)
+    assert [line.get("tool") for line in lines[:-1]] == [
+        "floor", *(r["tool"] for r in result["runs"]), "floor"]
+    assert lines[-1]["summary"] and lines[-1] == result["summary_line"]
+    assert lines[-1]["floor_ms"] > 0 and lines[-1]["step_over_floor"] > 0
+    assert {"load_before", "load_after", "cpu_model", "ratio_median"} <= lines[-1].keys()
     return result
 
 
 def test_vs_cebra_identica_only(tmp_path):
     proc = _run("vs_cebra.py", *TINY_VS_CEBRA, "--skip-cebra", "--out", str(tmp_path))
-    result = _check_vs_cebra(tmp_path, ["identica"])
+    result = _check_vs_cebra(tmp_path, ["identica"], proc)
     assert "ratio_identica_over_cebra" not in result["summary"]
-    assert "| identica |" in proc.stdout
+    assert result["summary_line"]["ratio_median"] is None
+    assert "| identica |" in proc.stderr
 
 
 @pytest.mark.skipif(
@@ -63,10 +74,12 @@ def test_vs_cebra_identica_only(tmp_path):
 def test_vs_cebra_with_cebra(tmp_path):
     # Not pytest.importorskip: importing cebra here would cost seconds and raise its
     # DeprecationWarnings as errors; the script imports it in its own worker processes.
-    _run("vs_cebra.py", *TINY_VS_CEBRA, "--out", str(tmp_path))
-    result = _check_vs_cebra(tmp_path, ["identica", "cebra"])
+    proc = _run("vs_cebra.py", *TINY_VS_CEBRA, "--out", str(tmp_path))
+    result = _check_vs_cebra(tmp_path, ["identica", "cebra"], proc)
     ratio = result["summary"]["ratio_identica_over_cebra"]
     assert ratio["cpu_s_per_iter"] > 0
+    line = result["summary_line"]
+    assert line["n_pairs"] == 2 and line["ratio_min"] <= line["ratio_median"] <= line["ratio_max"]
     assert result["summary"]["cebra"]["loss_final"] is not None
 
 
@@ -74,17 +87,23 @@ def test_scaling_tiny_sweep(tmp_path):
     # One point (each point is a fresh process): 12,000 bins exercise the stitched recording.
     proc = _run(
         "scaling.py", "--sweep", "length", "--lengths", "12000", "--batch-size", "32",
-        "--n-neurons", "20", "--iterations", "2", "--repeats", "1", "--out", str(tmp_path),
+        "--n-neurons", "20", "--iterations", "2", "--repeats", "1", "--under-load",
+        "--out", str(tmp_path),
     )
     result = json.loads((tmp_path / "scaling.json").read_text())
     table = (tmp_path / "scaling.md").read_text()
-    assert "## length" in table and "## length" in proc.stdout
+    assert "## length" in table and "## length" in proc.stderr
+    *runs, summary = _json_lines(proc)
+    assert runs == result["runs"] and summary == result["summary_line"]
+    assert summary["length_bins"] == [12000] and summary["cpu_model"]
     assert {"config", "runs"} <= result.keys()
     [run] = result["runs"]
     assert (run["sweep"], run["batch_size"], run["n_samples"]) == ("length", 32, 12000)
     for key in ("step_cpu_ms", "step_wall_ms", "floor_cpu_ms", "floor_wall_ms",
-                "sample_cpu_ms", "peak_rss_mb", "data_mb", "windows_per_step"):
+                "sample_cpu_ms", "peak_rss_mb", "data_mb", "windows_per_step",
+                "compute_floor_ms", "step_over_compute_floor"):
         assert run[key] > 0, key
+    assert {"load_before", "load_after", "cpu_model"} <= run.keys()
 
 
 def test_scaling_rejects_unknown_sweep(tmp_path):
