@@ -64,12 +64,16 @@ class ConvStep:
     input needs no gradient (its weight gradient only, 1x); the loss's similarity matrix
     (batch x negatives x d) and its two gradients. Bias, GELU, residual adds, normalisation,
     the softmax and the optimiser are left out (element-wise, a few % at most).
-    :meth:`products` lists the matrix products identica's step actually runs, with their
+    :meth:`products` lists the matrix products identica's per-window step runs, with their
     layouts: the fused conv stack (its first layer multiplies all window rows by both kernel
     taps, so it does slightly more than :meth:`flops` counts) and the loss, which works through
     the references in blocks of ``loss_block_elements`` logits (one block at batch 512, 64
     blocks of 64 rows at batch 4096). :func:`measure_floor` times them to get the rate;
-    ``tests/benchmarks`` checks the list against the products a real fit runs.
+    ``tests/benchmarks`` checks the list against the products a real fit runs on a recording
+    long enough for the windows not to overlap. Where windows overlap (recordings of up to
+    ~10⁵ rows), identica computes each distinct row once and runs fewer FLOPs than counted
+    here: the floor stays that of the conventional per-window step, the work the step stands
+    for.
 
     Examples
     --------
@@ -141,9 +145,11 @@ class ConvStep:
         out = []
         for rows, count in sizes:
             if rows and count:
-                out += [Product("loss similarity", rows, d, m, transpose_b=True, count=count),
-                        Product("loss reference gradient", rows, m, d, count=count),
-                        Product("loss negatives gradient", m, rows, d, transpose_a=True,
+                # gradients accumulate transposed: (d x m) @ (m x rows), (d x rows) @ (rows x m)
+                out += [Product("loss similarity", rows, d, m, count=count),
+                        Product("loss reference gradient", d, m, rows, transpose_b=True,
+                                count=count),
+                        Product("loss negatives gradient", d, rows, m, transpose_a=True,
                                 count=count)]
         return out
 

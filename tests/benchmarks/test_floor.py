@@ -85,8 +85,11 @@ def _transposed(t: torch.Tensor) -> bool:
 @pytest.mark.parametrize(("negatives", "batch_size"),
                          [("references", 4), ("independent", 5), ("references", 600)])
 def test_products_are_those_a_fit_runs(floor, negatives, batch_size):
-    """One more training iteration runs exactly ``ConvStep.products()`` (600: 2 loss blocks)."""
-    data = identica.synthetic.linear_track(n_samples=2000, n_neurons=6, random_state=0)
+    """One more training iteration runs exactly ``ConvStep.products()`` (600: 2 loss blocks).
+
+    The recording is long enough for the windows not to overlap (the per-window step).
+    """
+    data = identica.synthetic.linear_track(n_samples=200_000, n_neurons=6, random_state=0)
     seen = []
     for iterations in (1, 2):
         model = identica.Embedding(

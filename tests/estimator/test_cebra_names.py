@@ -281,7 +281,8 @@ def test_an_exact_match_is_the_same_network(cebra, architecture):
         warnings.simplefilter("ignore")
         theirs = cebra.models.init(architecture, num_neurons=30, num_units=32, num_output=6)
     match = nearest_encoder(architecture)
-    ours = make_encoder(match.encoder, 30, 6, hidden_units=32, normalize=match.normalized)
+    ours = make_encoder(match.encoder, 30, 6, hidden_units=32,
+                        output_constraint="sphere" if match.normalized else "none")
     shapes = sorted(tuple(p.shape) for p in theirs.parameters())
     assert sorted(tuple(p.shape) for p in ours.parameters()) == shapes
     assert len(theirs.get_offset()) == len(ours.receptive_field)
