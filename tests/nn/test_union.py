@@ -89,24 +89,29 @@ def test_union_rows_and_reads_against_brute_force(seed):
         np.testing.assert_array_equal(union.window_positions(level).numpy(),
                                       np.searchsorted(want, starts))
     for level in range(1, len(lengths)):
-        reads = union.reads(level, level - 1, 3 if level > 1 else 2)
-        rows = keys[level][:, None] + np.arange(reads.shape[1])
-        np.testing.assert_array_equal(reads, np.searchsorted(keys[level - 1], rows))
+        reads = union.reads(level, level - 1)
+        taps = lengths[level - 1] - lengths[level] + 1  # the rows a key of this level reads
+        rows = keys[level][:, None] + np.arange(taps)
+        np.testing.assert_array_equal(reads[:, None] + np.arange(taps),
+                                      np.searchsorted(keys[level - 1], rows))
 
 
 def test_transposed_gather_undoes_the_gather():
-    reads = np.array([[0, 1, 2], [1, 2, 3], [4, 5, 6]])  # keys reading 3 taps of 7 rows
-    for per_tap in (False, True):
-        back = _transposed(reads, 7, per_tap=per_tap)
-        values = np.arange(1, 4)[:, None] * 10 + np.arange(3)  # value of key p, tap j
-        rows = (np.concatenate([values, np.zeros((1, 3))]).reshape(-1) if per_tap
-                else np.append(values[:, 0], 0))
-        got = rows[back] if per_tap else rows[back]
-        scattered = np.zeros((7, 3))
-        for p in range(3):
-            for j in range(3):
-                scattered[reads[p, j], j] = values[p, j] if per_tap else values[p, 0]
-        np.testing.assert_array_equal(got, scattered)
+    reads = np.array([0, 1, 4])  # keys reading positions reads + j, j < 3, of 7 rows
+    values = np.arange(1, 4)[:, None] * 10 + np.arange(3)  # gradient of key p's tap j
+    scattered = np.zeros((3, 7))
+    for p in range(3):
+        for j in range(3):
+            scattered[j, reads[p] + j] += values[p, j]
+    per_tap = _transposed(reads, 3, 7, per_tap=True).numpy()
+    np.testing.assert_array_equal(np.append(values.reshape(-1), [0, 0, 0])[per_tap], scattered)
+    # one gradient row per key, read by every tap (the first layer's taps)
+    per_key = _transposed(reads, 3, 7, per_tap=False).numpy()
+    scattered = np.zeros((3, 7))
+    for p in range(3):
+        for j in range(3):
+            scattered[j, reads[p] + j] = values[p, 0]
+    np.testing.assert_array_equal(np.append(values[:, 0], 0)[per_key], scattered)
 
 
 def test_shares_rows_only_when_windows_overlap():

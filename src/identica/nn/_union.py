@@ -106,13 +106,12 @@ class WindowUnion:
         """The sorted distinct rows (keys) of ``level``."""
         return torch.from_numpy(self._spread(level, self.starts - self.first[level]))
 
-    def reads(self, level: int, source: int, taps: int = 1) -> np.ndarray:
-        """For every key of ``level``, the positions in ``source`` of its row and the next ones.
+    def reads(self, level: int, source: int) -> np.ndarray:
+        """For every key of ``level``, the position of the same row in ``source``.
 
-        Shape ``(size, taps)``: column ``j`` is the position of row ``key + j``.
+        The rows after it sit at the next positions as long as they lie in the window.
         """
-        base = self._spread(level, self.first[source] - self.first[level])
-        return base[:, None] + np.arange(taps)
+        return self._spread(level, self.first[source] - self.first[level])
 
     def window_positions(self, level: int) -> torch.Tensor:
         """Position of every window's first row in ``level``, windows in input order."""
@@ -121,32 +120,50 @@ class WindowUnion:
         return torch.from_numpy(out)
 
 
-def _transposed(reads: np.ndarray, size: int, *, per_tap: bool) -> np.ndarray:
+def _transposed(reads: np.ndarray, taps: int, size: int, *, per_tap: bool) -> torch.Tensor:
     """The gather that undoes a gather, so that no gradient needs a scatter.
 
-    ``reads[p, j]`` (strictly increasing in ``p`` for every ``j``) is the source position that
-    key ``p`` reads with tap ``j``. Returns ``index`` of shape ``(size, taps)``: where
-    ``reads[p, j] = q``, ``index[q, j]`` is the row holding the gradient of that read, ``p`` in
+    Key ``p`` reads the source positions ``reads[p] + j`` for ``j < taps`` (``reads`` strictly
+    increasing). Returns ``index`` of shape ``(taps, size)``: where key ``p`` reads position
+    ``q`` with tap ``j``, ``index[j, q]`` is the row holding the gradient of that read, ``p`` in
     a ``(n_keys + 1, ...)`` gradient or ``p * taps + j`` in a ``(n_keys + 1, taps, ...)`` one
-    (``per_tap``); where no key reads ``q`` with tap ``j``, it is the last (zero) row's.
+    (``per_tap``); where no key reads ``q`` with tap ``j``, it is the last (zero) row's. The
+    gradient of the source is then the sum over ``j`` of the gathered rows.
     """
-    n_keys, taps = reads.shape
+    n_keys = len(reads)
     owner = np.full((taps, size), n_keys, dtype=np.int64)
     keys = np.arange(n_keys)
     for j in range(taps):
-        owner[j, reads[:, j]] = keys
-    return owner.T * taps + np.arange(taps) if per_tap else owner.T
+        owner[j, reads + j] = keys
+    if per_tap:
+        owner *= taps
+        owner += np.arange(taps)[:, None]
+    return torch.from_numpy(owner)
 
 
-def _index(array: np.ndarray, device: torch.device) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(array).reshape(-1)).to(device)
+def _rows(h: torch.Tensor, k: int) -> torch.Tensor:
+    """``h`` (n, channels) as its ``n - k + 1`` runs of ``k`` consecutive rows, without a copy."""
+    return h.as_strided((len(h) - k + 1, k * h.shape[1]), (h.shape[1], 1))
 
 
-def _grad_rows(n: int, width: int, like: torch.Tensor) -> torch.Tensor:
-    """``(n + 1, width)`` buffer whose last row is zero (the target of unread positions)."""
-    buffer = like.new_empty((n + 1, width))
-    buffer[n].zero_()
-    return buffer
+# Buffers whose size changes from step to step (the union's) are carved from blocks whose size
+# is rounded up to this many rows: the allocator then hands out the same few blocks every step
+# instead of fresh pages (page faults cost ~15 % of the step on a VM that reclaims idle pages).
+_ROUND_ROWS = 256
+
+
+def _buffer(rows: int, width: int, like: torch.Tensor, *, zero_row: bool = False) -> torch.Tensor:
+    """An uninitialised ``(rows, width)`` tensor (``(rows + 1, width)`` with a zero last row)."""
+    n = rows + zero_row
+    capacity = -(-n // _ROUND_ROWS) * _ROUND_ROWS
+    out = like.new_empty(capacity * width)[: n * width].view(n, width)
+    if zero_row:
+        out[rows].zero_()
+    return out
+
+
+_gelu = torch.ops.aten.gelu.out
+_gelu_backward = torch.ops.aten.gelu_backward.grad_input
 
 
 class _ConvStackUnion(torch.autograd.Function):
@@ -157,31 +174,39 @@ class _ConvStackUnion(torch.autograd.Function):
         kl = wl.shape[2]
         device = neural.device
         # first layer: all k0 taps of every distinct input row, then the shifted sums
-        x = neural.index_select(0, union.rows(0).to(device))
-        taps = (x @ w0.permute(2, 0, 1).reshape(k0 * hidden, n_in).T).view(-1, hidden)
-        reads = union.reads(1, 0, k0)
-        picked = taps.index_select(0, _index(reads * k0 + np.arange(k0), device))
-        picked = picked.view(-1, k0, hidden)
-        z0 = picked[:, 0] + b0
+        sizes = union.sizes
+        x = _buffer(sizes[0], n_in, neural)
+        torch.index_select(neural, 0, union.rows(0).to(device), out=x)
+        taps = _buffer(sizes[0], k0 * hidden, x)
+        torch.mm(x, w0.permute(2, 0, 1).reshape(k0 * hidden, n_in).T, out=taps)
+        reads = union.reads(1, 0)
+        # tap j of the row at position reads + j: row (reads + j) * k0 + j of ``taps``
+        index = torch.from_numpy(reads * k0)[None] + torch.arange(k0)[:, None] * (k0 + 1)
+        picked = _buffer(k0 * sizes[1], hidden, x)
+        torch.index_select(taps.view(-1, hidden), 0, index.view(-1).to(device), out=picked)
+        picked = picked.view(k0, -1, hidden)
+        z0 = _buffer(sizes[1], hidden, x)
+        torch.add(picked[0], b0, out=z0)
         for j in range(1, k0):
-            z0 += picked[:, j]
-        h = F.gelu(z0)
-        saved = [x, _index(_transposed(reads, union.sizes[0], per_tap=False), device), z0]
+            z0 += picked[j]
+        h = _gelu(z0, out=_buffer(sizes[1], hidden, x))
+        saved = [x, _transposed(reads, k0, sizes[0], per_tap=False).to(device), z0]
         for i in range(n_blocks):
             w, b = params[2 + 2 * i], params[3 + 2 * i]
-            reads = union.reads(i + 2, i + 1, 3)
-            cols = h.index_select(0, _index(reads, device)).view(len(reads), 3 * hidden)
-            z = torch.addmm(b, cols, _flat(w).T)
-            h = cols[:, hidden : 2 * hidden] + F.gelu(z)
-            back = _transposed(reads, union.sizes[i + 1], per_tap=True)
-            saved += [_index(back, device), cols, z]
-        last = (union.window_positions(n_blocks + 1)[:, None] + torch.arange(kl)).view(-1)
-        last = last.to(device)
-        cols = h.index_select(0, last).view(-1, kl * hidden)
+            reads = union.reads(i + 2, i + 1)
+            cols = _buffer(len(reads), 3 * hidden, x)
+            torch.index_select(_rows(h, 3), 0, torch.from_numpy(reads).to(device), out=cols)
+            z = torch.addmm(b, cols, _flat(w).T, out=_buffer(len(reads), hidden, x))
+            h = _gelu(z, out=_buffer(len(reads), hidden, x))
+            h += cols[:, hidden : 2 * hidden]
+            back = _transposed(reads, 3, sizes[i + 1], per_tap=True)
+            saved += [back.to(device), cols, z]
+        last = union.window_positions(n_blocks + 1).to(device)
+        cols = _rows(h, kl).index_select(0, last)
         out = torch.addmm(bl, cols, _flat(wl).T)
         saved += [last, cols]
         ctx.save_for_backward(*saved, *params)
-        ctx.sizes = union.sizes
+        ctx.sizes = sizes
         ctx.n_blocks = n_blocks
         return out
 
@@ -200,27 +225,37 @@ class _ConvStackUnion(torch.autograd.Function):
         grad_out = grad_out.contiguous()
         grads[-2] = _unflat(grad_out.T @ cols_last, wl.shape)
         grads[-1] = grad_out.sum(0)
-        # windows may repeat, so the last layer's rows are scattered, not gathered
-        dh = grad_out.new_zeros((sizes[-1], hidden))
-        dh.index_add_(0, last, (grad_out @ _flat(wl)).view(-1, hidden))
+        # windows may repeat, so the last layer's reads are scattered back, not gathered
+        dcols = (grad_out @ _flat(wl)).view(len(last), -1, hidden)
+        dh = _buffer(sizes[-1], hidden, x).zero_()
+        for j in range(dcols.shape[1]):
+            dh.index_add_(0, last + j, dcols[:, j])
 
         for i in reversed(range(n_blocks)):
             back, cols, z = blocks[i]
             w = params[2 + 2 * i]
-            dz = torch.ops.aten.gelu_backward(dh, z)
+            dz = _gelu_backward(dh, z, grad_input=_buffer(len(z), hidden, x))
             grads[2 + 2 * i] = _unflat(dz.T @ cols, w.shape)
             grads[3 + 2 * i] = dz.sum(0)
-            dcols = _grad_rows(len(dz), 3 * hidden, dz)
+            dcols = _buffer(len(dz), 3 * hidden, x, zero_row=True)
             torch.mm(dz, _flat(w), out=dcols[:-1])
             dcols[:-1, hidden : 2 * hidden] += dh  # the residual path reads the middle row
-            dh = dcols.view(-1, hidden).index_select(0, back.view(-1)).view(-1, 3, hidden)
-            dh = dh[:, 0] + dh[:, 1] + dh[:, 2]
+            gathered = _buffer(3 * sizes[i + 1], hidden, x)
+            torch.index_select(dcols.view(-1, hidden), 0, back.view(-1), out=gathered)
+            gathered = gathered.view(3, -1, hidden)
+            dh = torch.add(gathered[0], gathered[1], out=_buffer(sizes[i + 1], hidden, x))
+            dh += gathered[2]
 
         hidden, n_in, k0 = w0.shape
-        dz0 = _grad_rows(len(z0), hidden, z0)
-        torch.ops.aten.gelu_backward.grad_input(dh, z0, grad_input=dz0[:-1])
-        dtaps = dz0.index_select(0, first_back.view(-1)).view(-1, k0 * hidden)
-        grads[0] = (dtaps.T @ x).view(k0, hidden, n_in).permute(1, 2, 0)
+        dz0 = _buffer(len(z0), hidden, x, zero_row=True)
+        _gelu_backward(dh, z0, grad_input=dz0[:-1])
+        dtaps = _buffer(k0 * sizes[0], hidden, x)
+        torch.index_select(dz0, 0, first_back.view(-1), out=dtaps)
+        dtaps = dtaps.view(k0, -1, hidden)
+        grad_w0 = w0.new_empty((k0, hidden, n_in))
+        for j in range(k0):
+            torch.mm(dtaps[j].T, x, out=grad_w0[j])
+        grads[0] = grad_w0.permute(1, 2, 0)
         grads[1] = dz0[:-1].sum(0)
         return (None, None, None, *grads)
 
