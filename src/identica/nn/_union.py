@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from identica.nn._fused import _flat, _unflat
 
@@ -98,6 +97,10 @@ class WindowUnion:
         """Whether the windows overlap enough for the union to save work."""
         return self.sizes[0] <= _SHARED * len(self.starts) * self.lengths[0]
 
+    def capacities(self, n_samples: int) -> list[int]:
+        """The most keys each level can hold for these windows on ``n_samples`` rows."""
+        return [min(len(self.starts) * length, n_samples) for length in self.lengths]
+
     def _spread(self, level: int, per_window: np.ndarray) -> np.ndarray:
         """``arange(size) + per_window[window adding the key]`` for every key of ``level``."""
         return np.arange(self.sizes[level]) + np.repeat(per_window, self.new[level])
@@ -146,17 +149,17 @@ def _rows(h: torch.Tensor, k: int) -> torch.Tensor:
     return h.as_strided((len(h) - k + 1, k * h.shape[1]), (h.shape[1], 1))
 
 
-# Buffers whose size changes from step to step (the union's) are carved from blocks whose size
-# is rounded up to this many rows: the allocator then hands out the same few blocks every step
-# instead of fresh pages (page faults cost ~15 % of the step on a VM that reclaims idle pages).
-_ROUND_ROWS = 256
+# Buffers whose size changes from step to step (the union's) are carved from blocks of a fixed
+# size, the most rows the level can have: the allocator then hands out the same blocks every
+# step instead of fresh pages (page faults cost ~15 % of the step until the heap settles).
 
 
-def _buffer(rows: int, width: int, like: torch.Tensor, *, zero_row: bool = False) -> torch.Tensor:
-    """An uninitialised ``(rows, width)`` tensor (``(rows + 1, width)`` with a zero last row)."""
+def _buffer(rows: int, width: int, capacity: int, like: torch.Tensor, *,
+            zero_row: bool = False) -> torch.Tensor:
+    """An uninitialised ``(rows, width)`` tensor (``(rows + 1, width)`` with a zero last row),
+    the start of a block of ``capacity (+ 1)`` rows."""
     n = rows + zero_row
-    capacity = -(-n // _ROUND_ROWS) * _ROUND_ROWS
-    out = like.new_empty(capacity * width)[: n * width].view(n, width)
+    out = like.new_empty((capacity + zero_row) * width)[: n * width].view(n, width)
     if zero_row:
         out[rows].zero_()
     return out
@@ -175,29 +178,30 @@ class _ConvStackUnion(torch.autograd.Function):
         device = neural.device
         # first layer: all k0 taps of every distinct input row, then the shifted sums
         sizes = union.sizes
-        x = _buffer(sizes[0], n_in, neural)
+        cap = union.capacities(len(neural))
+        x = _buffer(sizes[0], n_in, cap[0], neural)
         torch.index_select(neural, 0, union.rows(0).to(device), out=x)
-        taps = _buffer(sizes[0], k0 * hidden, x)
+        taps = _buffer(sizes[0], k0 * hidden, cap[0], x)
         torch.mm(x, w0.permute(2, 0, 1).reshape(k0 * hidden, n_in).T, out=taps)
         reads = union.reads(1, 0)
         # tap j of the row at position reads + j: row (reads + j) * k0 + j of ``taps``
         index = torch.from_numpy(reads * k0)[None] + torch.arange(k0)[:, None] * (k0 + 1)
-        picked = _buffer(k0 * sizes[1], hidden, x)
+        picked = _buffer(k0 * sizes[1], hidden, k0 * cap[1], x)
         torch.index_select(taps.view(-1, hidden), 0, index.view(-1).to(device), out=picked)
         picked = picked.view(k0, -1, hidden)
-        z0 = _buffer(sizes[1], hidden, x)
+        z0 = _buffer(sizes[1], hidden, cap[1], x)
         torch.add(picked[0], b0, out=z0)
         for j in range(1, k0):
             z0 += picked[j]
-        h = _gelu(z0, out=_buffer(sizes[1], hidden, x))
+        h = _gelu(z0, out=_buffer(sizes[1], hidden, cap[1], x))
         saved = [x, _transposed(reads, k0, sizes[0], per_tap=False).to(device), z0]
         for i in range(n_blocks):
             w, b = params[2 + 2 * i], params[3 + 2 * i]
             reads = union.reads(i + 2, i + 1)
-            cols = _buffer(len(reads), 3 * hidden, x)
+            cols = _buffer(len(reads), 3 * hidden, cap[i + 2], x)
             torch.index_select(_rows(h, 3), 0, torch.from_numpy(reads).to(device), out=cols)
-            z = torch.addmm(b, cols, _flat(w).T, out=_buffer(len(reads), hidden, x))
-            h = _gelu(z, out=_buffer(len(reads), hidden, x))
+            z = torch.addmm(b, cols, _flat(w).T, out=_buffer(len(reads), hidden, cap[i + 2], x))
+            h = _gelu(z, out=_buffer(len(reads), hidden, cap[i + 2], x))
             h += cols[:, hidden : 2 * hidden]
             back = _transposed(reads, 3, sizes[i + 1], per_tap=True)
             saved += [back.to(device), cols, z]
@@ -206,13 +210,13 @@ class _ConvStackUnion(torch.autograd.Function):
         out = torch.addmm(bl, cols, _flat(wl).T)
         saved += [last, cols]
         ctx.save_for_backward(*saved, *params)
-        ctx.sizes = sizes
+        ctx.sizes, ctx.capacities = sizes, cap
         ctx.n_blocks = n_blocks
         return out
 
     @staticmethod
     def backward(ctx, grad_out):  # type: ignore[override]
-        n_blocks, sizes = ctx.n_blocks, ctx.sizes
+        n_blocks, sizes, cap = ctx.n_blocks, ctx.sizes, ctx.capacities
         tensors = ctx.saved_tensors
         x, first_back, z0 = tensors[:3]
         blocks = [tensors[3 + 3 * i : 6 + 3 * i] for i in range(n_blocks)]
@@ -227,29 +231,30 @@ class _ConvStackUnion(torch.autograd.Function):
         grads[-1] = grad_out.sum(0)
         # windows may repeat, so the last layer's reads are scattered back, not gathered
         dcols = (grad_out @ _flat(wl)).view(len(last), -1, hidden)
-        dh = _buffer(sizes[-1], hidden, x).zero_()
+        dh = _buffer(sizes[-1], hidden, cap[-1], x).zero_()
         for j in range(dcols.shape[1]):
             dh.index_add_(0, last + j, dcols[:, j])
 
         for i in reversed(range(n_blocks)):
             back, cols, z = blocks[i]
             w = params[2 + 2 * i]
-            dz = _gelu_backward(dh, z, grad_input=_buffer(len(z), hidden, x))
+            dz = _gelu_backward(dh, z, grad_input=_buffer(len(z), hidden, cap[i + 2], x))
             grads[2 + 2 * i] = _unflat(dz.T @ cols, w.shape)
             grads[3 + 2 * i] = dz.sum(0)
-            dcols = _buffer(len(dz), 3 * hidden, x, zero_row=True)
+            dcols = _buffer(len(dz), 3 * hidden, cap[i + 2], x, zero_row=True)
             torch.mm(dz, _flat(w), out=dcols[:-1])
             dcols[:-1, hidden : 2 * hidden] += dh  # the residual path reads the middle row
-            gathered = _buffer(3 * sizes[i + 1], hidden, x)
+            gathered = _buffer(3 * sizes[i + 1], hidden, 3 * cap[i + 1], x)
             torch.index_select(dcols.view(-1, hidden), 0, back.view(-1), out=gathered)
             gathered = gathered.view(3, -1, hidden)
-            dh = torch.add(gathered[0], gathered[1], out=_buffer(sizes[i + 1], hidden, x))
+            dh = torch.add(gathered[0], gathered[1],
+                           out=_buffer(sizes[i + 1], hidden, cap[i + 1], x))
             dh += gathered[2]
 
         hidden, n_in, k0 = w0.shape
-        dz0 = _buffer(len(z0), hidden, x, zero_row=True)
+        dz0 = _buffer(len(z0), hidden, cap[1], x, zero_row=True)
         _gelu_backward(dh, z0, grad_input=dz0[:-1])
-        dtaps = _buffer(k0 * sizes[0], hidden, x)
+        dtaps = _buffer(k0 * sizes[0], hidden, k0 * cap[0], x)
         torch.index_select(dz0, 0, first_back.view(-1), out=dtaps)
         dtaps = dtaps.view(k0, -1, hidden)
         grad_w0 = w0.new_empty((k0, hidden, n_in))
