@@ -74,16 +74,29 @@ class AbstractCallback(abc.ABC):
 class ProgressBar(AbstractCallback):
     """A tqdm bar showing the mean loss of the last ``every`` steps.
 
+    Parameters
+    ----------
+    total : int
+        Steps of the run.
+    every : int, default=25
+        Steps between updates; the loss shown is the mean of the last ``every`` steps.
+    disable : bool, default=False
+        Show nothing.
+    desc : str, default="identica"
+        Text before the bar; ``Embedding`` adds the device and threads of the run, e.g.
+        ``"identica on cpu, 1 thread (auto)"``.
+
     Examples
     --------
     >>> from identica.training import ProgressBar
-    >>> bar = ProgressBar(total=100, every=10, disable=True)
+    >>> bar = ProgressBar(total=100, every=10, disable=True, desc="identica on cpu, 1 thread")
     >>> bar.close()
     """
 
-    def __init__(self, total: int, *, every: int = 25, disable: bool = False) -> None:
+    def __init__(self, total: int, *, every: int = 25, disable: bool = False,
+                 desc: str = "identica") -> None:
         self.every = every
-        self._bar = tqdm(total=total, desc="identica", unit="step", disable=disable, leave=False)
+        self._bar = tqdm(total=total, desc=desc, unit="step", disable=disable, leave=False)
         self._shown = 0
 
     def __call__(self, solver: Solver, iteration: int, history: torch.Tensor) -> bool:
