@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import torch
 
@@ -105,13 +107,13 @@ def test_busy_cores_count_other_processes_only(monkeypatch):
     readings = iter([3, 5, 2])
     monkeypatch.setattr(_runtime, "_machine_running", lambda: next(readings))
     monkeypatch.setattr(_runtime, "_own_running", lambda: 2)
-    if _runtime.os.path.exists("/proc/loadavg"):
+    if os.path.exists("/proc/loadavg"):
         assert busy_cores(readings=3, interval=0.0) == pytest.approx((1 + 3 + 0) / 3)
 
 
 def test_busy_cores_reads_this_machine():
     assert busy_cores(readings=2, interval=0.0) >= 0.0
-    if _runtime.os.path.exists("/proc/loadavg"):
+    if os.path.exists("/proc/loadavg"):
         assert _runtime._own_running() >= 1  # the thread reading
         assert _runtime._machine_running() >= 1
 

@@ -75,8 +75,8 @@ def num_threads(n: int | None) -> Iterator[None]:
 
 # --- threads ---------------------------------------------------------------------------------
 
+# Multiply-adds per torch call that pay for one more CPU thread (measured: see auto_threads).
 WORK_PER_THREAD = 4e8
-"""Multiply-adds per torch call that pay for one more CPU thread (measured: see ``auto_threads``)."""
 
 
 class ThreadChoice(NamedTuple):
