@@ -79,7 +79,27 @@ def test_large_work_takes_the_free_cores(cores, busy, expected, monkeypatch):
     monkeypatch.setattr(_runtime, "usable_cores", lambda: cores)
     monkeypatch.setattr(_runtime, "busy_cores", lambda: busy)
     choice = choose_threads(None, torch.device("cpu"), lambda: 50 * W)
-    assert choice == ThreadChoice(expected, True, "cpu")
+    assert choice == ThreadChoice(expected, True, "cpu", 50 * W, cores)
+    assert choice.follows_load
+
+
+def test_a_choice_rechecks_the_load(monkeypatch):
+    monkeypatch.setattr(_runtime, "busy_cores", lambda: 1.0)
+    choice = ThreadChoice(2, True, "cpu", 10 * W, 2)
+    assert choice.recheck() == choice._replace(count=1)
+    monkeypatch.setattr(_runtime, "busy_cores", lambda: 0.0)
+    assert choice.recheck().recheck() == choice
+
+
+@pytest.mark.parametrize("choice", [
+    ThreadChoice(1, True, "cpu", 1.5 * W, 16),   # too little work for two threads
+    ThreadChoice(1, True, "cpu", 10 * W, 1),     # one core
+    ThreadChoice(2, False, "cpu", 10 * W, 2),    # explicit
+    ThreadChoice(None, True, "cuda", 10 * W, 2),
+])
+def test_other_choices_do_not_follow_the_load(choice, monkeypatch):
+    monkeypatch.setattr(_runtime, "busy_cores", _unused)
+    assert not choice.follows_load and choice.recheck() is choice
 
 
 @pytest.mark.parametrize(("choice", "words"), [

@@ -83,12 +83,29 @@ class ThreadChoice(NamedTuple):
     """The intra-op thread count a run uses, and how it was chosen.
 
     ``count`` is ``None`` where torch's own setting is left as it is (CUDA and MPS devices under
-    the automatic setting); ``auto`` says whether the count was chosen by :func:`auto_threads`.
+    the automatic setting); ``auto`` says whether the count was chosen by :func:`auto_threads`,
+    for ``work`` multiply-adds per torch call on ``cores`` usable cores.
     """
 
     count: int | None
     auto: bool
     device_type: str
+    work: float = 0.0
+    cores: int = 1
+
+    @property
+    def follows_load(self) -> bool:
+        """Whether the count depends on the load (automatic, on CPU, with work for two threads
+        or more, on two cores or more): then long runs :meth:`recheck` it as they go."""
+        return (self.auto and self.device_type == "cpu" and self.cores > 1
+                and self.work >= 2 * WORK_PER_THREAD)
+
+    def recheck(self) -> ThreadChoice:
+        """This choice for the load now (itself where the count does not follow the load)."""
+        if not self.follows_load:
+            return self
+        return self._replace(count=auto_threads("cpu", self.work, cores=self.cores,
+                                                busy=busy_cores()))
 
     def describe(self) -> str:
         """Words for the progress bar: ``"cpu, 1 thread (auto)"``, ``"cuda"``."""
@@ -160,7 +177,7 @@ def usable_cores() -> int:
     return max(1, min(allowed, torch.get_num_threads()))
 
 
-def busy_cores(readings: int = 5, interval: float = 0.01) -> float:
+def busy_cores(readings: int = 5, interval: float = 0.005) -> float:
     """Cores other processes hold now.
 
     On Linux: the machine's runnable threads less this process's own, averaged over
@@ -202,7 +219,7 @@ def choose_threads(
 
     ``work`` is only called on CPU under the automatic setting; without it (set-up code with
     little arithmetic) the automatic count on CPU is one thread. The machine's load is read
-    (about 40 ms) only when the work could use two threads or more.
+    (about 20 ms) only when the work could use two threads or more.
 
     Examples
     --------
@@ -216,8 +233,5 @@ def choose_threads(
         return ThreadChoice(setting, False, device.type)
     if device.type != "cpu":
         return ThreadChoice(None, True, device.type)
-    amount = 0.0 if work is None else work()
-    cores = usable_cores()
-    if amount < 2 * WORK_PER_THREAD or cores == 1:  # one thread whatever the load: no reading
-        return ThreadChoice(1, True, "cpu")
-    return ThreadChoice(auto_threads("cpu", amount, cores=cores, busy=busy_cores()), True, "cpu")
+    choice = ThreadChoice(1, True, "cpu", 0.0 if work is None else work(), usable_cores())
+    return choice.recheck()  # reads the load only where it matters

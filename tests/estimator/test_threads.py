@@ -120,3 +120,20 @@ def test_transform_goodness_of_fit_and_attribution_choose_too(track, two_free_co
     assert counts == [2, 2, 2]
     model.set_params(num_threads=1).transform(track.neural)
     assert counts == [2, 2, 2, 1]
+
+
+def test_a_long_run_follows_the_load(track, two_free_cores, monkeypatch, capsys):
+    """A process that starts mid-run takes a thread away; when it ends the thread comes back."""
+    from identica.training import _callbacks
+
+    loads = iter([1.0, 1.0, 0.0] + [0.0] * 100)  # read at the start, then after each step
+    monkeypatch.setattr(_runtime, "busy_cores", lambda: next(loads))
+    monkeypatch.setattr(_callbacks.FollowLoad, "period", 0.0)  # check after every step
+    threads = _Threads()
+    model = identica.Embedding(**{**SMALL, "verbose": True})
+    model.fit(track.neural, track.continuous, callbacks=[threads])
+    assert threads.seen == {1, 2}
+    err = capsys.readouterr().err
+    assert "identica on cpu, 1 thread (auto)" in err and "identica on cpu, 2 threads (auto)" in err
+    assert torch.get_num_threads() == 1  # restored
+

@@ -138,7 +138,7 @@ def train(
         threads = choose_threads(config.num_threads, device, lambda: parts.step_work(config))
         solver = parts.solver(generator=generator, max_iterations=config.max_iterations,
                               verbose=config.verbose, start_step=len(history),
-                              batch_size=config.batch_size, where=threads.describe())
+                              batch_size=config.batch_size, threads=threads)
         solver.callbacks.extend(callbacks)
         checkpoint = None
         if path is not None and save is not None:
@@ -241,7 +241,7 @@ def adapt(
                 generator=torch_generator(sampler_seed),
                 max_iterations=config.max_adapt_iterations, verbose=config.verbose,
                 optimizer=torch.optim.Adam(trainable, lr=config.learning_rate),
-                batch_size=config.batch_size, where=threads.describe(),
+                batch_size=config.batch_size, threads=threads,
             )
             with num_threads(threads.count):
                 history = solver.fit(config.max_adapt_iterations).cpu().numpy()
