@@ -11,12 +11,17 @@ a laptop or a shared server that is not idle; ``--busy 0`` measures the machine 
 
 Prints one JSON line per run (``threads_setting``, ``threads_used`` -- read inside the
 training loop --, ``wall_s``, ``cpu_s``, ``busy``, ``load_before``, ``load_after``: the
-1-minute load average around the run) and a summary line with the median wall time per
-setting and the ratio of the default to one thread::
+1-minute load average around the run; ``work``, the multiply-adds per encoder call that the
+automatic choice weighs) and a summary line with the median wall time per setting and the
+ratio of the default to one thread::
 
     python benchmarks/threads.py --busy 0
     python benchmarks/threads.py --busy 1
     python benchmarks/threads.py --busy 1 --n-samples 50000 --n-neurons 200 --repeats 1
+
+On an idle machine, ``--settings 1,2`` over growing ``--batch-size`` (or ``--hidden-units``,
+``--encoder conv20``) shows the work at which a second thread starts to pay: the automatic
+rule gives one thread per ``identica._runtime.WORK_PER_THREAD`` multiply-adds.
 """
 
 from __future__ import annotations
@@ -41,15 +46,18 @@ class Threads(AbstractCallback):  # what the training loop runs with
         Threads.used = torch.get_num_threads()
         return False
 
-setting, n_samples, n_neurons, batch, iterations = sys.argv[1:6]
+from identica._runtime import encoder_work
+
+setting, n_samples, n_neurons, batch, iterations, encoder, hidden = sys.argv[1:8]
 data = identica.synthetic.linear_track(int(n_samples), int(n_neurons))
-model = identica.Embedding(encoder="conv10", batch_size=int(batch),
+model = identica.Embedding(encoder=encoder, hidden_units=int(hidden), batch_size=int(batch),
                            max_iterations=int(iterations), random_state=0, device="cpu",
                            num_threads=None if setting == "auto" else int(setting))
 wall, cpu = time.perf_counter(), time.process_time()
 model.fit(data.neural, data.continuous, callbacks=[Threads()])
 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-print(json.dumps({"threads_used": Threads.used, "wall_s": wall, "cpu_s": cpu}))
+work = encoder_work(model.encoder_, 2 * int(batch))  # what the automatic choice weighs
+print(json.dumps({"threads_used": Threads.used, "wall_s": wall, "cpu_s": cpu, "work": work}))
 """
 
 BUSY = "while True:\n    pass\n"
@@ -65,7 +73,7 @@ def _run(setting: str, args: argparse.Namespace) -> dict:
     load_before = os.getloadavg()[0]
     proc = subprocess.run(
         [sys.executable, "-c", WORKER, setting, str(args.n_samples), str(args.n_neurons),
-         str(args.batch_size), str(args.iterations)],
+         str(args.batch_size), str(args.iterations), args.encoder, str(args.hidden_units)],
         capture_output=True, text=True, check=False,
     )
     if proc.returncode != 0:
@@ -75,8 +83,9 @@ def _run(setting: str, args: argparse.Namespace) -> dict:
             "threads_used": result["threads_used"], "wall_s": round(result["wall_s"], 3),
             "cpu_s": round(result["cpu_s"], 3), "busy": args.busy,
             "load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2),
-            "n_samples": args.n_samples, "n_neurons": args.n_neurons,
-            "batch_size": args.batch_size, "iterations": args.iterations}
+            "n_samples": args.n_samples, "n_neurons": args.n_neurons, "encoder": args.encoder,
+            "hidden_units": args.hidden_units, "batch_size": args.batch_size,
+            "iterations": args.iterations, "work": float(f"{result['work']:.3g}")}
 
 
 def main() -> None:
@@ -86,6 +95,8 @@ def main() -> None:
     parser.add_argument("--n-samples", type=int, default=8000)
     parser.add_argument("--n-neurons", type=int, default=120)
     parser.add_argument("--batch-size", type=int, default=512)
+    parser.add_argument("--encoder", default="conv10")
+    parser.add_argument("--hidden-units", type=int, default=32)
     parser.add_argument("--iterations", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--settings", type=lambda s: [_setting(t) for t in s.split(",")],

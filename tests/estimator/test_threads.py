@@ -137,3 +137,12 @@ def test_a_long_run_follows_the_load(track, two_free_cores, monkeypatch, capsys)
     assert "identica on cpu, 1 thread (auto)" in err and "identica on cpu, 2 threads (auto)" in err
     assert torch.get_num_threads() == 1  # restored
 
+
+
+def test_one_and_two_threads_give_the_same_bits(track):
+    """What lets a load-dependent count keep seeded fits bit-identical on this torch build."""
+    params = {**SMALL, "batch_size": 256, "hidden_units": 32}
+    one, _ = _fit(track, num_threads=1, **params)
+    two, _ = _fit(track, num_threads=2, **params)
+    assert np.array_equal(one.loss_history_, two.loss_history_)
+    assert np.array_equal(one.transform(track.neural), two.transform(track.neural))
