@@ -39,11 +39,11 @@ import json, sys, time, torch
 import identica
 from identica.training import AbstractCallback
 
-class Threads(AbstractCallback):  # what the training loop runs with
-    every = 10**9
-    used = None
+class Threads(AbstractCallback):  # what the training loop runs with (it may follow the load)
+    every = 1
+    used = set()
     def __call__(self, solver, iteration, history):
-        Threads.used = torch.get_num_threads()
+        Threads.used.add(torch.get_num_threads())
         return False
 
 from identica._runtime import encoder_work
@@ -57,7 +57,9 @@ wall, cpu = time.perf_counter(), time.process_time()
 model.fit(data.neural, data.continuous, callbacks=[Threads()])
 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
 work = encoder_work(model.encoder_, 2 * int(batch))  # what the automatic choice weighs
-print(json.dumps({"threads_used": Threads.used, "wall_s": wall, "cpu_s": cpu, "work": work}))
+used = sorted(Threads.used)
+print(json.dumps({"threads_used": used[0] if len(used) == 1 else used, "wall_s": wall,
+                  "cpu_s": cpu, "work": work}))
 """
 
 BUSY = "while True:\n    pass\n"
@@ -119,12 +121,14 @@ def main() -> None:
         if busy is not None:
             busy.terminate()
             busy.wait()
-    wall = {s: statistics.median(r["wall_s"] for r in runs if str(r["threads_setting"]) == s)
+    wall = {s: round(statistics.median(r["wall_s"] for r in runs
+                                       if str(r["threads_setting"]) == s), 3)
             for s in args.settings}
-    cpu = {s: statistics.median(r["cpu_s"] for r in runs if str(r["threads_setting"]) == s)
+    cpu = {s: round(statistics.median(r["cpu_s"] for r in runs
+                                      if str(r["threads_setting"]) == s), 3)
            for s in args.settings}
     summary = {"summary": True, "busy": args.busy, "median_wall_s": wall, "median_cpu_s": cpu,
-               "threads_used_auto": sorted({r["threads_used"] for r in runs
+               "threads_used_auto": sorted({str(r["threads_used"]) for r in runs
                                             if r["threads_setting"] == "auto"})}
     if "auto" in wall and "1" in wall:
         summary["ratio_auto_over_1"] = round(wall["auto"] / wall["1"], 3)

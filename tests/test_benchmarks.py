@@ -173,7 +173,7 @@ def test_threads_runs_each_setting_in_turn_beside_a_busy_process():
     for run in runs:
         assert THREADS_KEYS <= run.keys() and run["busy"] == int(busy) and run["work"] > 0
         assert run["threads_used"] == 1 and run["wall_s"] > 0 and run["cpu_s"] > 0
-    assert summary["summary"] and summary["threads_used_auto"] == [1]
+    assert summary["summary"] and summary["threads_used_auto"] == ["1"]
     assert summary["ratio_auto_over_1"] > 0 and "ratio_2_over_1" not in summary
 
 
