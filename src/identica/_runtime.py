@@ -75,7 +75,7 @@ def num_threads(n: int | None) -> Iterator[None]:
 
 # --- threads ---------------------------------------------------------------------------------
 
-# Multiply-adds per torch call that pay for one more CPU thread (measured: see auto_threads).
+# Multiply-adds per torch call for each CPU thread of the automatic count (see auto_threads).
 WORK_PER_THREAD = 4e8
 
 
@@ -129,12 +129,14 @@ def encoder_work(encoder: torch.nn.Module, n_windows: int) -> float:
 def auto_threads(device_type: str, work: float, *, cores: int, busy: float) -> int | None:
     """The automatic intra-op thread count (``num_threads=None``): pure, for given inputs.
 
-    On CPU: one thread per :data:`WORK_PER_THREAD` multiply-adds per torch call (at least one),
-    at most the cores not ``busy`` (rounded to the nearest core), at least one. Below that
-    work the fork-join cost of a second thread outweighs its share, and a thread that has to
-    wait for a core another process holds stalls every step of the others: with one other
-    busy process on two cores, two threads ran the default model 5-30x slower than one.
-    Elsewhere (CUDA, MPS): ``None``, torch's own setting is left alone.
+    On CPU: one thread per ``WORK_PER_THREAD`` (4e8) multiply-adds per torch call, at most
+    the cores not ``busy`` (rounded to the nearest core), at least one. A thread that has to
+    wait for a core another process holds stalls every step of the others: beside one busy
+    process on two cores (even one at nice 19) two threads ran conv10 steps 6-42x slower than
+    one (batch 512: 490 against 21 ms). So small steps, where a second thread could gain
+    little even on a free machine, take one thread without looking at the load: the default
+    model (conv10, 120 neurons, batch 512: 1.8e8 multiply-adds per call) runs exactly as
+    with ``num_threads=1``. Elsewhere (CUDA, MPS): ``None``, torch's own setting is left alone.
 
     Parameters
     ----------
@@ -182,8 +184,9 @@ def busy_cores(readings: int = 5, interval: float = 0.005) -> float:
 
     On Linux: the machine's runnable threads less this process's own, averaged over
     ``readings`` reads ``interval`` seconds apart (so a busy process that started a second ago
-    counts, and this process's earlier work does not, as it would in a load average).
-    Elsewhere: the 1-minute load average, or 0 where there is none.
+    counts, and this process's earlier work does not, as it would in a load average). The count
+    is machine-wide: a process held to some cores also counts busy ones elsewhere. Elsewhere:
+    the 1-minute load average, or 0 where there is none.
     """
     if not os.path.exists("/proc/loadavg"):
         return os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
