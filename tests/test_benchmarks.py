@@ -176,3 +176,29 @@ def test_identifiability_tiny(tmp_path):
     assert [line["case"] for line in lines if line.get("summary")] == ["A", "B"]
     assert len(json.loads((tmp_path / "identifiability.json").read_text())["runs"]) == 4
     assert (tmp_path / "identifiability_latents.png").stat().st_size > 0
+
+
+THREADS_KEYS = {"threads_setting", "threads_used", "wall_s", "cpu_s", "busy", "load_before",
+                "load_after"}
+
+
+def test_threads_runs_each_setting_in_turn_beside_a_busy_process():
+    busy = "1"
+    proc = _run("threads.py", "--busy", busy, "--settle", "0", "--repeats", "1",
+                "--settings", "auto,1", "--n-samples", "600", "--n-neurons", "10",
+                "--batch-size", "16", "--iterations", "2")
+    *runs, summary = _json_lines(proc)
+    assert [r["threads_setting"] for r in runs] == ["auto", 1]
+    for run in runs:
+        assert THREADS_KEYS <= run.keys() and run["busy"] == int(busy) and run["work"] > 0
+        assert run["threads_used"] == 1 and run["wall_s"] > 0 and run["cpu_s"] > 0
+    assert summary["summary"] and summary["threads_used_auto"] == ["1"]
+    assert summary["ratio_auto_over_1"] > 0 and "ratio_2_over_1" not in summary
+
+
+def test_threads_rejects_a_bad_setting():
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "threads.py"), "--settings", "auto,0"],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )
+    assert proc.returncode == 2 and "'0'" in proc.stderr

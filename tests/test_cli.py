@@ -351,7 +351,7 @@ def test_quiet_prints_nothing(tmp_path, capsys, data, monkeypatch) -> None:
 def test_a_progress_bar_when_stderr_is_a_terminal(tmp_path, capsys, data, monkeypatch) -> None:
     monkeypatch.setattr(cli, "_interactive", lambda: True)
     code, _, err = fit(capsys, data, tmp_path / "m.safetensors", *TINY)
-    assert code == 0 and "identica: " in err and "step" in err  # tqdm's bar
+    assert code == 0 and "identica on cpu, 1 thread" in err and "step" in err  # tqdm's bar
     assert identica.load(tmp_path / "m.safetensors").verbose is True
     code, _, err = fit(capsys, data, tmp_path / "m.safetensors", *TINY, "--no-verbose")
     assert (code, err) == (0, "")

@@ -191,7 +191,9 @@ def attribute(
     was_training = encoder.training
     encoder.eval()
     try:
-        with _runtime.num_threads(threads), torch.inference_mode(False), torch.enable_grad():
+        chosen = _runtime.choose_threads(
+            threads, device, lambda: _runtime.encoder_work(encoder, min(batch_size, len(neural))))
+        with _runtime.num_threads(chosen.count), torch.inference_mode(False), torch.enable_grad():
             data = torch.from_numpy(neural).to(device=device, dtype=dtype)
             fixed = None if base is None else torch.from_numpy(base).to(data).view(1, -1, 1)
             shap = None

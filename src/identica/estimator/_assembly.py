@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from identica._runtime import torch_generator
+from identica._runtime import ThreadChoice, encoder_work, torch_generator
 from identica.data._dataset import Dataset
 from identica.data._offset import Offset
 from identica.data._windows import WindowGatherer
@@ -32,7 +32,7 @@ from identica.nn._registry import make_encoder
 from identica.sampling._base import AbstractSampler
 from identica.sampling._conditionals import make_sampler
 from identica.sampling._multiobjective import MultiObjectiveSampler
-from identica.training._callbacks import ProgressBar
+from identica.training._callbacks import AbstractCallback, FollowLoad, ProgressBar
 from identica.training._encoders import SessionEncoders
 from identica.training._negatives import AbstractNegatives, DrawnNegatives, ReferenceNegatives
 from identica.training._objective import ContrastiveObjective
@@ -90,16 +90,32 @@ class Assembly:
         encoders = [self.network.encoders[i] for i in self.network.session_encoder]
         return SessionEncoders(encoders, self.gathers, self.dataset.session_starts[:-1].tolist())
 
+    def step_work(self, config: EmbeddingConfig) -> float:
+        """Multiply-adds of the largest encoder call of one step (for the thread choice)."""
+        windows = 2 * config.batch_size
+        if config.negatives == "independent":
+            windows += config.num_negatives or config.batch_size
+        ids = self.network.session_encoder
+        return max(encoder_work(self.network.encoders[i], windows * ids.count(i))
+                   for i in set(ids))
+
     def solver(
         self, *, generator: torch.Generator, max_iterations: int, verbose: bool = False,
         start_step: int = 0, optimizer: torch.optim.Optimizer | None = None, batch_size: int,
+        threads: ThreadChoice | None = None,
     ) -> Solver:
-        """A :class:`~identica.training.Solver` over these parts (with a progress bar)."""
+        """A :class:`~identica.training.Solver` over these parts, with a progress bar that says
+        where it runs (``"identica on cpu, 1 thread (auto)"``) and, where the thread count
+        follows the load, a :class:`~identica.training._callbacks.FollowLoad`."""
         embed = self.embed()
+        desc = "identica" if threads is None else f"identica on {threads.describe()}"
+        bar = ProgressBar(max_iterations, disable=not verbose, desc=desc)
+        callbacks: list[AbstractCallback] = [bar]
+        if threads is not None and threads.follows_load:
+            callbacks.append(FollowLoad(threads, bar=bar))
         return Solver(
             embed.encoders, self.objective, optimizer or self.network.optimizer, self.sampler,
-            embed.gathers, batch_size=batch_size, generator=generator,
-            callbacks=[ProgressBar(max_iterations, disable=not verbose)],
+            embed.gathers, batch_size=batch_size, generator=generator, callbacks=callbacks,
             session_starts=self.dataset.session_starts[:-1].tolist(), start_step=start_step,
         )
 

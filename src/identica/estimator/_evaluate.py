@@ -10,7 +10,7 @@ from typing import Any
 import torch
 
 from identica._checks import check_int, seed_sequence
-from identica._runtime import num_threads, torch_generator
+from identica._runtime import choose_threads, num_threads, torch_generator
 from identica.estimator._assembly import assemble
 from identica.estimator._config import EmbeddingConfig
 from identica.estimator._fit import _check_warm
@@ -48,7 +48,9 @@ def mean_loss(
     total = torch.zeros((), dtype=torch.float64, device=state.device)
     encoders.eval()
     try:
-        with num_threads(config.num_threads), torch.no_grad():
+        threads = choose_threads(config.num_threads, state.device,
+                                 lambda: parts.step_work(config))
+        with num_threads(threads.count), torch.no_grad():
             for _ in range(n_batches):
                 batch = parts.sampler.sample(config.batch_size, generator=generator)
                 loss = parts.objective(batch, embed, step=0, generator=generator)

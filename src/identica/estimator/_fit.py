@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from identica._checks import check_int, seed_sequence
-from identica._runtime import num_threads, resolve_device, torch_generator
+from identica._runtime import choose_threads, num_threads, resolve_device, torch_generator
 from identica.data._recording import Recording
 from identica.data._validate import as_recording
 from identica.estimator._assembly import Network, assemble, fresh_generators, network_spec
@@ -109,7 +109,7 @@ def train(
     path = config.checkpoint if save is not None else None
     if path is not None:
         check_target(path, stacklevel=4)
-    with num_threads(config.num_threads):
+    with num_threads(choose_threads(config.num_threads, device).count):  # set-up: 1 if auto
         if state is None:
             init, generator = fresh_generators(config)
             parts = assemble(config, plan, device, init=init)
@@ -135,16 +135,18 @@ def train(
                 adapted_conditional=None if state is None else state.adapted_conditional,
             )
 
+        threads = choose_threads(config.num_threads, device, lambda: parts.step_work(config))
         solver = parts.solver(generator=generator, max_iterations=config.max_iterations,
                               verbose=config.verbose, start_step=len(history),
-                              batch_size=config.batch_size)
+                              batch_size=config.batch_size, threads=threads)
         solver.callbacks.extend(callbacks)
         checkpoint = None
         if path is not None and save is not None:
             checkpoint = _StateCheckpoint(path, config.checkpoint_every, snapshot, save)
             solver.callbacks.append(checkpoint)
         try:
-            new = solver.fit(config.max_iterations)
+            with num_threads(threads.count):
+                new = solver.fit(config.max_iterations)
         except TrainingInterrupted as stop:
             if stop.steps:
                 stop.result = snapshot(stop.history)
@@ -221,7 +223,7 @@ def adapt(
     source = network.encoders[network.session_encoder[from_session]]
     init_seed, sampler_seed = seed_sequence(config.random_state,
                                             owner="Embedding").spawn(3)[2].spawn(2)
-    with num_threads(config.num_threads):
+    with num_threads(choose_threads(config.num_threads, state.device).count):
         encoder = with_new_input(source, recording.n_neurons, generator=torch_generator(init_seed))
         adapted = Network(torch.nn.ModuleList([*([source] if anchored else []), encoder]),
                           [0, 1] if anchored else [0], network.loss, network.optimizer)
@@ -232,14 +234,17 @@ def adapt(
                   if all(q is not t for t in trainable)]
         for q in frozen:
             q.requires_grad_(False)
+        threads = choose_threads(config.num_threads, state.device,
+                                 lambda: parts.step_work(config))
         try:
             solver = parts.solver(
                 generator=torch_generator(sampler_seed),
                 max_iterations=config.max_adapt_iterations, verbose=config.verbose,
                 optimizer=torch.optim.Adam(trainable, lr=config.learning_rate),
-                batch_size=config.batch_size,
+                batch_size=config.batch_size, threads=threads,
             )
-            history = solver.fit(config.max_adapt_iterations).cpu().numpy()
+            with num_threads(threads.count):
+                history = solver.fit(config.max_adapt_iterations).cpu().numpy()
         finally:
             for q in frozen:
                 q.requires_grad_(True)

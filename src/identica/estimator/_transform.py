@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from identica._checks import check_int
+from identica._runtime import choose_threads, encoder_work
 from identica._runtime import num_threads as thread_scope
 from identica.data._sessions import is_session_list
 from identica.data._validate import check_neural
@@ -61,5 +62,6 @@ def _one(state: FittedState, X: Any, session: int, num_threads: int | None) -> n
             f"features as input{where} (the channels seen in fit)."
         )
     encoder = state.network.encoders[state.network.session_encoder[session]]
-    with thread_scope(num_threads):
+    threads = choose_threads(num_threads, state.device, lambda: encoder_work(encoder, len(neural)))
+    with thread_scope(threads.count):
         return embed(encoder, torch.from_numpy(neural), state.device)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import abc
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,10 +15,13 @@ from typing import TYPE_CHECKING
 import torch
 from tqdm.auto import tqdm
 
+from identica._runtime import ThreadChoice
+
 if TYPE_CHECKING:
     from identica.training._solver import Solver
 
-__all__ = ["AbstractCallback", "Checkpoint", "EarlyStopping", "ProgressBar", "atomic_write"]
+__all__ = ["AbstractCallback", "Checkpoint", "EarlyStopping", "FollowLoad", "ProgressBar",
+           "atomic_write"]
 
 
 class AbstractCallback(abc.ABC):
@@ -74,16 +78,29 @@ class AbstractCallback(abc.ABC):
 class ProgressBar(AbstractCallback):
     """A tqdm bar showing the mean loss of the last ``every`` steps.
 
+    Parameters
+    ----------
+    total : int
+        Steps of the run.
+    every : int, default=25
+        Steps between updates; the loss shown is the mean of the last ``every`` steps.
+    disable : bool, default=False
+        Show nothing.
+    desc : str, default="identica"
+        Text before the bar; ``Embedding`` adds the device and threads of the run, e.g.
+        ``"identica on cpu, 1 thread (auto)"``.
+
     Examples
     --------
     >>> from identica.training import ProgressBar
-    >>> bar = ProgressBar(total=100, every=10, disable=True)
+    >>> bar = ProgressBar(total=100, every=10, disable=True, desc="identica on cpu, 1 thread")
     >>> bar.close()
     """
 
-    def __init__(self, total: int, *, every: int = 25, disable: bool = False) -> None:
+    def __init__(self, total: int, *, every: int = 25, disable: bool = False,
+                 desc: str = "identica") -> None:
         self.every = every
-        self._bar = tqdm(total=total, desc="identica", unit="step", disable=disable, leave=False)
+        self._bar = tqdm(total=total, desc=desc, unit="step", disable=disable, leave=False)
         self._shown = 0
 
     def __call__(self, solver: Solver, iteration: int, history: torch.Tensor) -> bool:
@@ -93,8 +110,51 @@ class ProgressBar(AbstractCallback):
         self._shown = iteration
         return False
 
+    def set_description(self, desc: str) -> None:
+        """Change the text before the bar (shown at the next update).
+
+        Examples
+        --------
+        >>> from identica.training import ProgressBar
+        >>> bar = ProgressBar(total=10, disable=True)
+        >>> bar.set_description("identica on cpu, 1 thread (auto)")
+        >>> bar.close()
+        """
+        self._bar.set_description_str(desc, refresh=False)
+
     def close(self) -> None:
         self._bar.close()
+
+
+class FollowLoad(AbstractCallback):
+    """Keeps an automatic CPU thread count fitted to the load while training runs.
+
+    Every ``period`` seconds (checked after each step) it re-reads the cores other processes
+    hold (:meth:`ThreadChoice.recheck <identica._runtime.ThreadChoice.recheck>`) and sets
+    torch's thread count to the new choice: a process that starts mid-run takes a thread away
+    (a thread that waits for a core stalls every step of the others), and one that ends gives
+    it back. ``bar`` shows each change. Used by ``Embedding`` where the count follows the load.
+    """
+
+    every = 1
+    period = 2.0
+
+    def __init__(self, choice: ThreadChoice, *, bar: ProgressBar | None = None) -> None:
+        self.choice, self.bar = choice, bar
+        self._last = time.monotonic()
+
+    def __call__(self, solver: Solver, iteration: int, history: torch.Tensor) -> bool:
+        now = time.monotonic()
+        if now - self._last < self.period:
+            return False
+        self._last = now
+        choice = self.choice.recheck()
+        if choice.count != self.choice.count and choice.count is not None:
+            torch.set_num_threads(choice.count)
+            if self.bar is not None:
+                self.bar.set_description(f"identica on {choice.describe()}")
+        self.choice = choice
+        return False
 
 
 def _umask() -> int:
