@@ -207,3 +207,16 @@ def spread(values: list[float]) -> dict:
         q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
     return {"n": len(values), "median": statistics.median(values), "min": values[0],
             "max": values[-1], "q1": q1, "q3": q3}
+
+
+def announce_headline(under_load: bool) -> dict:
+    """The machine state now and whether its table may be a headline, said on stderr if not."""
+    state = machine_state()
+    status = headline_status(state["load"], state["cpu_count"], under_load)
+    if not status["quiet"]:
+        print(f"Warning: {status['reason']}. "
+              + ("The table will be marked as measured under load." if under_load else
+                 "The JSON will be written but not the table (pass --under-load to write it)."),
+              file=sys.stderr, flush=True)
+    return {"state": state, "status": status}
+

@@ -253,13 +253,8 @@ def main(argv: list[str] | None = None) -> int:
         print(INSTALL_HINT.format(error="no module named 'cebra'"), file=sys.stderr)
         return 2
 
-    state = _protocol.machine_state()
-    status = _protocol.headline_status(state["load"], state["cpu_count"], args.under_load)
-    if not status["quiet"]:
-        print(f"Warning: {status['reason']}. "
-              + ("The table will be marked as measured under load." if args.under_load else
-                 "The JSON will be written but not the table (pass --under-load to write it)."),
-              file=sys.stderr, flush=True)
+    announced = _protocol.announce_headline(args.under_load)
+    state, status = announced["state"], announced["status"]
     negatives = args.identica_negatives or "references"  # "auto" without num_negatives
     config = {
         "iterations": args.iterations,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
+from tests.nn.test_fused import _reference
 
 from identica.nn import make_encoder
 from identica.nn._union import WindowUnion, _transposed, conv_stack_union
@@ -22,15 +22,6 @@ STARTS = {
 
 def _windows(recording, starts, width):
     return torch.stack([recording[s : s + width] for s in starts]).transpose(1, 2)
-
-
-def _reference(encoder, windows):
-    """The stack written with F.conv1d on (batch, channels, time) windows, constraint included."""
-    h = F.gelu(F.conv1d(windows, encoder.first.weight, encoder.first.bias))
-    for conv in encoder.blocks:
-        h = h[:, :, 1:-1] + F.gelu(F.conv1d(h, conv.weight, conv.bias))
-    out = F.conv1d(h, encoder.last.weight, encoder.last.bias)[:, :, 0]
-    return F.normalize(out, dim=1) if encoder.constraint.kind == "sphere" else out
 
 
 @pytest.mark.parametrize("starts", list(STARTS), ids=list(STARTS))
