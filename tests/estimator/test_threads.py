@@ -146,3 +146,12 @@ def test_one_and_two_threads_give_the_same_bits(track):
     two, _ = _fit(track, num_threads=2, **params)
     assert np.array_equal(one.loss_history_, two.loss_history_)
     assert np.array_equal(one.transform(track.neural), two.transform(track.neural))
+
+
+@pytest.mark.gpu
+def test_a_cuda_fit_keeps_torchs_thread_setting(track, capsys, monkeypatch):
+    monkeypatch.setattr(_runtime, "busy_cores", lambda: pytest.fail("read the load on a GPU"))
+    torch.set_num_threads(2)
+    _, seen = _fit(track, device="cuda", verbose=True)
+    assert seen == {2} and torch.get_num_threads() == 2
+    assert "identica on cuda:" in capsys.readouterr().err

@@ -111,7 +111,7 @@ class ProgressBar(AbstractCallback):
         return False
 
     def set_description(self, desc: str) -> None:
-        """Change the text before the bar (shown at the next update).
+        """Change the text before the bar, and show it at once.
 
         Examples
         --------
@@ -120,7 +120,7 @@ class ProgressBar(AbstractCallback):
         >>> bar.set_description("identica on cpu, 1 thread (auto)")
         >>> bar.close()
         """
-        self._bar.set_description_str(desc, refresh=False)
+        self._bar.set_description_str(desc)
 
     def close(self) -> None:
         self._bar.close()
