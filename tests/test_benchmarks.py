@@ -202,3 +202,39 @@ def test_threads_rejects_a_bad_setting():
         capture_output=True, text=True, cwd=ROOT, timeout=60,
     )
     assert proc.returncode == 2 and "'0'" in proc.stderr
+
+
+def _benchmark(name: str):
+    path = ROOT / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_identifiability_cosine_decay_sets_the_rate_of_every_step():
+    import numpy as np
+
+    import identica
+    from identica.training import AbstractCallback
+
+    decay = _benchmark("identifiability").CosineDecay(1e-3, 1e-5, total=4)
+    assert [decay.rate(s) for s in (0, 2, 4, 9)] == pytest.approx([1e-3, 5.05e-4, 1e-5, 1e-5])
+
+    class Rates(AbstractCallback):  # runs before the decay: the rate the step just used
+        every = 1
+
+        def __init__(self):
+            self.seen = []
+
+        def __call__(self, solver, iteration, history):
+            self.seen.append(solver.optimizer.param_groups[0]["lr"])
+            return False
+
+    X = np.random.default_rng(0).normal(size=(200, 3)).astype(np.float32)
+    model = identica.Embedding(encoder="mlp", hidden_units=8, output_dimension=2, batch_size=8,
+                               max_iterations=2, learning_rate=1e-3, random_state=0)
+    rates = Rates()
+    model.fit(X, callbacks=[rates, decay])
+    model.partial_fit(X, callbacks=[rates, decay])  # the schedule counts n_iter_ on
+    assert rates.seen == pytest.approx([decay.rate(s) for s in range(4)])
