@@ -87,14 +87,10 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
     device : str, default="auto"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or ``"auto"``.
     num_threads : int, optional
-        Torch intra-op threads on CPU during fit, transform, goodness of fit and attribution;
-        ``None`` chooses them for each run (one thread for small models, at most the free
-        cores): one thread per 4e8 multiply-adds of a step's largest encoder call, at most the
-        cores other processes do not hold at that moment, at least one. The default model
-        (conv10, batch 512) thus runs on one thread. ``verbose=True`` shows the count; on CUDA
-        and MPS ``None`` leaves torch's setting. An int is always obeyed: set one for
-        bit-identical large fits whatever the load (torch does not promise the same bits on
-        different thread counts).
+        CPU threads of fit, transform, goodness of fit and attribution. ``None``: one per 4e8
+        multiply-adds of a step's encoder call, at most the cores other processes leave free
+        (the default model: one); CUDA/MPS keep torch's setting. An int is always obeyed (set
+        one for the same bits on any load: torch does not promise them across thread counts).
     random_state : int, optional
         Seeds encoder initialisation and sampling. The same value on CPU gives a bit-identical
         embedding; GPU kernels may not be deterministic.

@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from identica.data._offset import Offset
+from identica.data._windows import WindowGatherer
 from identica.nn._base import AbstractEncoder
 from identica.nn._constraint import OutputConstraint, resolve_constraint
 from identica.nn._fused import conv_stack
@@ -151,9 +152,8 @@ class ConvEncoder(AbstractEncoder):
             if union.shares_rows:
                 return self.constraint(
                     conv_stack_union(neural, union, len(self.blocks), self._params()))
-        windows = neural.as_strided((len(neural) - window + 1, window * neural.shape[1]),
-                                    (neural.shape[1], 1)).index_select(0, starts.to(neural.device))
-        return self(windows.view(len(starts), window, -1).transpose(1, 2))
+        gather = WindowGatherer(neural, self.receptive_field)
+        return self(gather(starts + self.receptive_field.left))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.shape[2] != len(self.receptive_field):
