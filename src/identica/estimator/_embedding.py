@@ -21,7 +21,6 @@ from identica.training._solver import TrainingInterrupted
 __all__ = ["Embedding"]
 
 
-
 class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixin,
                 TransformerMixin, BaseEstimator):
     """Learn a low-dimensional embedding of neural data by contrastive learning (CEBRA-style).
@@ -29,11 +28,10 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
     Parameters
     ----------
     encoder : str or nn.Module, default="conv10"
-        ``"mlp"``, ``"mlp-clip"`` (the xCEBRA benchmark network: widths from the output
-        dimension, output clipped to ±5), ``"conv5"``, ``"conv10"``, ``"conv15"``, ``"conv20"``,
-        ``"conv36"``, ``"conv50"`` (the number is the receptive field), or a module declaring
-        ``receptive_field``, ``n_features_in`` and ``output_dimension`` (used as given: copied,
-        not re-initialised).
+        ``"mlp"``, ``"mlp-clip"`` (xCEBRA's benchmark network, output clipped to ±5),
+        ``"conv5"`` … ``"conv50"`` (5, 10, 15, 20, 36, 50: the receptive field), or a module
+        declaring ``receptive_field``, ``n_features_in`` and ``output_dimension`` (copied as
+        given, not re-initialised).
     output_dimension : int, default=8
         Embedding dimension.
     hidden_units : int, default=32
@@ -42,22 +40,20 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
         How positive pairs are drawn: ``"time"``, ``"time_delta"``, ``"delta"``,
         ``"discrete"``, ``"mixed"``, or ``"auto"`` (from the labels given to ``fit``).
     time_offset : int or tuple of int, default=10
-        Steps between a reference and its time positive, or over which label changes are
-        measured; a tuple draws one per sample.
+        Steps to a time positive, or over which label changes are measured (a tuple: one
+        drawn per sample).
     delta : float, optional
-        Label noise scale of the ``"delta"`` conditional (required for it).
+        Label noise scale of (and required by) the ``"delta"`` conditional.
     prior : {"empirical", "uniform"}, optional
-        Reference distribution for discrete labels; default ``"empirical"`` for ``discrete``,
-        ``"uniform"`` (class-balanced) for ``mixed``.
+        Reference distribution of discrete labels (default: empirical; mixed: class-balanced).
     similarity : {"cosine", "euclidean", "dot", "l1"}, default="cosine"
-        ``euclidean`` is the negative squared distance, ``l1`` the negative L1 distance
-        (matched to Laplace-distributed latent changes, see the README's identifiability guide).
+        ``euclidean``: negative squared distance; ``l1``: negative L1 distance (for Laplace
+        latent changes, see the README's identifiability guide).
     output_constraint : {"auto", "none", "sphere", "box"}, default="auto"
         Where registry encoders put their output (:class:`identica.nn.OutputConstraint`):
-        ``"auto"`` is ``"sphere"`` for cosine similarity with one objective and ``"none"``
-        otherwise; ``"sphere"`` with ``"dot"`` is the von Mises–Fisher loss; ``"box"`` is a
-        learnable box (``scale * sigmoid``). A custom encoder module keeps its own output and
-        needs ``"auto"``.
+        ``"auto"`` is ``"sphere"`` for cosine with one objective, else ``"none"``; ``"sphere"``
+        with ``"dot"`` is the vMF loss; ``"box"`` a learnable ``scale * sigmoid``. A custom
+        encoder module keeps its own output and needs ``"auto"``.
     temperature : float, default=1.0
         InfoNCE temperature (the start value when learned).
     learn_temperature : bool, default=False
@@ -67,17 +63,14 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
     denominator : {"negatives", "full"}, default="negatives"
         Whether the positive pair enters the InfoNCE denominator.
     batch_size : int, default=512
-        Positive pairs per step, per session: a fit on S sessions draws ``S * batch_size``
-        pairs per step (each session's encoder sees ``batch_size`` references), as in CEBRA.
+        Positive pairs per step, per session (S sessions: ``S * batch_size`` pairs), as in CEBRA.
     num_negatives : int, optional
         Negatives per step with ``negatives="independent"``; ``None`` means ``batch_size``.
     negatives : {"auto", "references", "independent"}, default="auto"
-        ``"references"`` uses the batch's other references as negatives (they are independent
-        draws from the prior too; each reference's own pair is left out), which saves a third
-        of the encoder work per step. ``"independent"`` draws ``num_negatives`` extra windows
-        from the prior each step, as in CEBRA. ``"auto"`` is ``"references"`` unless
-        ``num_negatives`` is set. On the benchmark both reach the same held-out R² and seed
-        consistency (see the README).
+        ``"references"``: the batch's other references (independent prior draws; a reference's
+        own pair left out), a third less encoder work; ``"independent"``: ``num_negatives``
+        extra prior draws per step, as in CEBRA (same quality on the benchmark, see the
+        README). ``"auto"`` is ``"references"`` unless ``num_negatives`` is set.
     max_iterations : int, default=5000
         Training steps per call of ``fit`` or ``partial_fit``.
     max_adapt_iterations : int, default=500
@@ -92,15 +85,13 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
         (the default model: one); CUDA/MPS keep torch's setting. An int is always obeyed (set
         one for the same bits on any load: torch does not promise them across thread counts).
     random_state : int, optional
-        Seeds encoder initialisation and sampling. The same value on CPU gives a bit-identical
-        embedding; GPU kernels may not be deterministic.
+        Seeds initialisation and sampling: bit-identical on CPU (GPU kernels may not be).
     verbose : bool, default=False
         Show a progress bar with the loss.
     objectives : list of Objective, optional
-        Multi-objective training: each :class:`~identica.Objective` trains its slice of the
-        output dimensions with its own conditional and labels (``fit(X, y={name: array})``);
-        the loss is the weighted sum. The output is then not normalised as a whole: cosine
-        objectives normalise their own slice.
+        Each :class:`~identica.Objective` trains its slice of the output with its own
+        conditional and labels (``fit(X, y={name: array})``); the loss is the weighted sum;
+        cosine objectives normalise their own slice, not the whole output.
     hybrid : bool, default=False
         Shorthand for two objectives: behaviour (the labels given to ``fit``) on the first
         ``behavior_dimension`` dimensions, and time (``time_offset``) on all dimensions
@@ -110,14 +101,13 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
     hybrid_time : {"overlapping", "separate"}, default="overlapping"
         Dimensions of the time objective with ``hybrid=True``.
     jacobian_regularization : float or LinearRamp, optional
-        Weight of a Jacobian penalty on every objective's output slice (xCEBRA): a constant,
-        or an :class:`~identica.losses.LinearRamp` schedule. About doubles the step cost.
+        Weight of a Jacobian penalty on every objective's output slice (xCEBRA), constant or a
+        :class:`~identica.losses.LinearRamp`; about doubles the step cost.
     jacobian_projections : int, default=1
         Random projections per penalty estimate; 0 computes the exact penalty.
     checkpoint : str or path-like, optional
-        Model file written atomically every ``checkpoint_every`` steps of ``fit`` and
-        ``partial_fit``, after the last step and on an interrupt: ``identica.load`` it and
-        ``partial_fit`` to resume the run bit for bit.
+        Model file written atomically every ``checkpoint_every`` steps, after the last and on
+        an interrupt: ``identica.load`` it and ``partial_fit`` to resume bit for bit.
     checkpoint_every : int, default=500
         Steps between checkpoints.
 
