@@ -18,10 +18,39 @@ double backward; set ``ConvEncoder.fused = False`` for that.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
 import torch
 import torch.nn.functional as F
 
 __all__ = ["conv_stack"]
+
+_F = TypeVar("_F", bound=Callable)
+
+
+def _native_kernels(function: _F) -> _F:
+    """Run ``function`` with oneDNN off, so that GELU and its gradient use ATen's own kernels.
+
+    On CPU, float32 GELU goes through oneDNN, which builds a kernel for every new shape: the
+    union of a step's windows has a new size every step, so each of the stack's eight GELU
+    calls paid the build, about as long as the GELU itself, and oneDNN's GELU backward is
+    slower than ATen's at these sizes even once built. The stacks run no other oneDNN
+    operator (their products are BLAS calls), so nothing else changes. The switch is
+    process-wide for the duration of the call and restored after it.
+    """
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        enabled = torch._C._get_mkldnn_enabled()
+        torch._C._set_mkldnn_enabled(False)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            torch._C._set_mkldnn_enabled(enabled)
+
+    return run  # type: ignore[return-value]
 
 
 def _flat(weight: torch.Tensor) -> torch.Tensor:
@@ -48,6 +77,7 @@ def _im2col(h: torch.Tensor, k: int) -> torch.Tensor:
 
 class _ConvStack(torch.autograd.Function):
     @staticmethod
+    @_native_kernels
     def forward(ctx, x, n_blocks, *params):  # type: ignore[override]
         w0, b0 = params[0], params[1]
         blocks = [(params[2 + 2 * i], params[3 + 2 * i]) for i in range(n_blocks)]
@@ -78,6 +108,7 @@ class _ConvStack(torch.autograd.Function):
         return out
 
     @staticmethod
+    @_native_kernels
     def backward(ctx, grad_out):  # type: ignore[override]
         n_blocks = ctx.n_blocks
         tensors = ctx.saved_tensors

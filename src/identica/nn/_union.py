@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from identica.nn._fused import _flat, _unflat
+from identica.nn._fused import _flat, _native_kernels, _unflat
 
 __all__ = ["WindowUnion", "conv_stack_union"]
 
@@ -171,6 +171,7 @@ _gelu_backward = torch.ops.aten.gelu_backward.grad_input
 
 class _ConvStackUnion(torch.autograd.Function):
     @staticmethod
+    @_native_kernels
     def forward(ctx, neural, union, n_blocks, *params):  # type: ignore[override]
         w0, b0, wl, bl = params[0], params[1], params[-2], params[-1]
         hidden, n_in, k0 = w0.shape
@@ -215,6 +216,7 @@ class _ConvStackUnion(torch.autograd.Function):
         return out
 
     @staticmethod
+    @_native_kernels
     def backward(ctx, grad_out):  # type: ignore[override]
         n_blocks, sizes, cap = ctx.n_blocks, ctx.sizes, ctx.capacities
         tensors = ctx.saved_tensors
