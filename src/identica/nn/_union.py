@@ -134,13 +134,15 @@ def _transposed(reads: np.ndarray, taps: int, size: int, *, per_tap: bool) -> to
     gradient of the source is then the sum over ``j`` of the gathered rows.
     """
     n_keys = len(reads)
-    owner = np.full((taps, size), n_keys, dtype=np.int64)
-    keys = np.arange(n_keys)
-    for j in range(taps):
-        owner[j, reads + j] = keys
+    # key p reads position q with tap j iff reads[p] = q - j: row j is row 0 shifted by j
+    reader = np.full(size, n_keys, dtype=np.int64)
+    reader[reads] = np.arange(n_keys)
     if per_tap:
-        owner *= taps
-        owner += np.arange(taps)[:, None]
+        reader *= taps
+    owner = np.empty((taps, size), dtype=np.int64)
+    for j in range(taps):
+        owner[j, :j] = n_keys * taps + j if per_tap else n_keys
+        np.add(reader[: size - j], j if per_tap else 0, out=owner[j, j:])
     return torch.from_numpy(owner)
 
 
