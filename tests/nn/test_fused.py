@@ -96,3 +96,29 @@ def test_stacks_run_without_onednn_and_restore_the_setting(monkeypatch):
         assert torch._C._get_mkldnn_enabled() is True
     finally:
         torch._C._set_mkldnn_enabled(before)
+
+
+@pytest.mark.parametrize("n", [5, 16_384, 70_001, 131_075])
+def test_gelu_gives_the_same_bits_on_one_and_two_threads(n):
+    from identica.nn._fused import _gelu, _gelu_backward, _native_kernels
+
+    generator = torch.Generator().manual_seed(n)
+    z, grad = torch.randn(2, n, generator=generator)
+
+    @_native_kernels  # as inside the stacks
+    def both() -> tuple[torch.Tensor, torch.Tensor]:
+        return (_gelu(z, out=torch.empty_like(z)),
+                _gelu_backward(grad, z, grad_input=torch.empty_like(z)))
+
+    before = torch.get_num_threads()
+    results = []
+    try:
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            results.append(both())
+    finally:
+        torch.set_num_threads(before)
+    (h1, d1), (h2, d2) = results
+    assert torch.equal(h1, h2) and torch.equal(d1, d2)
+    assert torch.allclose(h1, F.gelu(z), atol=1e-6)
+    assert torch.allclose(d1, torch.func.grad(lambda v: F.gelu(v).mul(grad).sum())(z), atol=1e-6)

@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from identica.nn._fused import _flat, _native_kernels, _unflat
+from identica.nn._fused import _flat, _gelu, _gelu_backward, _native_kernels, _unflat
 
 __all__ = ["WindowUnion", "conv_stack_union"]
 
@@ -165,10 +165,6 @@ def _buffer(rows: int, width: int, capacity: int, like: torch.Tensor, *,
     if zero_row:
         out[rows].zero_()
     return out
-
-
-_gelu = torch.ops.aten.gelu.out
-_gelu_backward = torch.ops.aten.gelu_backward.grad_input
 
 
 class _ConvStackUnion(torch.autograd.Function):
