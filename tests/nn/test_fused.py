@@ -52,3 +52,73 @@ def test_wrong_window_is_refused():
     encoder = make_encoder("conv10", 5, 3, hidden_units=4)
     with pytest.raises(ValueError, match="expects windows of 10 time steps"):
         encoder(torch.randn(2, 5, 11))
+
+
+def test_stacks_run_without_onednn_and_restore_the_setting(monkeypatch):
+    # GELU through oneDNN builds a kernel per new shape (every step of the union): the stacks
+    # switch oneDNN off for their forward and backward, and put the setting back afterwards
+    from identica.nn._fused import _native_kernels
+
+    seen = []
+
+    @_native_kernels
+    def probe(fail: bool) -> None:
+        seen.append(torch._C._get_mkldnn_enabled())
+        if fail:
+            raise RuntimeError("inside")
+
+    before = torch._C._get_mkldnn_enabled()
+    try:
+        for setting in (True, False):
+            torch._C._set_mkldnn_enabled(setting)
+            probe(False)
+            assert torch._C._get_mkldnn_enabled() is setting
+            with pytest.raises(RuntimeError, match="inside"):
+                probe(True)
+            assert torch._C._get_mkldnn_enabled() is setting
+        assert seen == [False] * 4
+        import identica.nn._union as union
+
+        for name in ("_gelu", "_gelu_backward"):
+            kernel = getattr(union, name)
+
+            def spy(*args, kernel=kernel, **kwargs):
+                seen.append(torch._C._get_mkldnn_enabled())
+                return kernel(*args, **kwargs)
+
+            monkeypatch.setattr(union, name, spy)
+        seen.clear()
+        torch._C._set_mkldnn_enabled(True)
+        encoder = make_encoder("conv10", 6, 3)
+        x = torch.randn(40, 6)
+        encoder.forward_at(x, torch.tensor([0, 3, 5, 20, 22])).sum().backward()
+        assert seen == [False] * 8  # four GELUs forward, four backward
+        assert torch._C._get_mkldnn_enabled() is True
+    finally:
+        torch._C._set_mkldnn_enabled(before)
+
+
+@pytest.mark.parametrize("n", [5, 16_384, 70_001, 131_075])
+def test_gelu_gives_the_same_bits_on_one_and_two_threads(n):
+    from identica.nn._fused import _gelu, _gelu_backward, _native_kernels
+
+    generator = torch.Generator().manual_seed(n)
+    z, grad = torch.randn(2, n, generator=generator)
+
+    @_native_kernels  # as inside the stacks
+    def both() -> tuple[torch.Tensor, torch.Tensor]:
+        return (_gelu(z, out=torch.empty_like(z)),
+                _gelu_backward(grad, z, grad_input=torch.empty_like(z)))
+
+    before = torch.get_num_threads()
+    results = []
+    try:
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            results.append(both())
+    finally:
+        torch.set_num_threads(before)
+    (h1, d1), (h2, d2) = results
+    assert torch.equal(h1, h2) and torch.equal(d1, d2)
+    assert torch.allclose(h1, F.gelu(z), atol=1e-6)
+    assert torch.allclose(d1, torch.func.grad(lambda v: F.gelu(v).mul(grad).sum())(z), atol=1e-6)

@@ -18,10 +18,71 @@ double backward; set ``ConvEncoder.fused = False`` for that.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
 import torch
 import torch.nn.functional as F
 
 __all__ = ["conv_stack"]
+
+_F = TypeVar("_F", bound=Callable)
+
+# Elements per GELU call when torch runs several threads: below ATen's grain size (32,768), so
+# each call runs on one thread, and a multiple of every vector width. ATen's vectorised GELU
+# computes the last ``n % width`` elements of a call with a scalar formula that can differ in
+# the last bit; split into such pieces, the elements on that path are the same as in one call
+# on one thread, so a fit gives the same bits whatever the thread count.
+_SERIAL_ELEMENTS = 1 << 14
+
+
+def _native_kernels(function: _F) -> _F:
+    """Run ``function`` with oneDNN off, so that GELU and its gradient use ATen's own kernels.
+
+    On CPU, float32 GELU goes through oneDNN, which builds a kernel for every new shape: the
+    union of a step's windows has a new size every step, so each of the stack's eight GELU
+    calls paid the build, about as long as the GELU itself, and oneDNN's GELU backward is
+    slower than ATen's at these sizes even once built. The stacks run no other oneDNN
+    operator (their products are BLAS calls), so nothing else changes. The switch is
+    process-wide for the duration of the call and restored after it.
+    """
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        enabled = torch._C._get_mkldnn_enabled()
+        torch._C._set_mkldnn_enabled(False)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            torch._C._set_mkldnn_enabled(enabled)
+
+    return run  # type: ignore[return-value]
+
+
+def _pieces(*tensors: torch.Tensor) -> list[tuple[torch.Tensor, ...]]:
+    """Contiguous tensors of one size as aligned pieces that each run on one thread."""
+    n = tensors[0].numel()
+    if tensors[0].device.type != "cpu" or n <= _SERIAL_ELEMENTS or torch.get_num_threads() == 1:
+        return [tensors]
+    flat = [t.view(-1) for t in tensors]
+    return [tuple(t[i : i + _SERIAL_ELEMENTS] for t in flat)
+            for i in range(0, n, _SERIAL_ELEMENTS)]
+
+
+def _gelu(z: torch.Tensor, *, out: torch.Tensor) -> torch.Tensor:
+    """GELU of contiguous ``z`` into ``out``, the same bits on any number of threads."""
+    for z_i, out_i in _pieces(z, out):
+        torch.ops.aten.gelu.out(z_i, out=out_i)
+    return out
+
+
+def _gelu_backward(grad: torch.Tensor, z: torch.Tensor, *,
+                   grad_input: torch.Tensor) -> torch.Tensor:
+    """GELU's gradient of contiguous tensors into ``grad_input``, the same bits on any threads."""
+    for g_i, z_i, out_i in _pieces(grad, z, grad_input):
+        torch.ops.aten.gelu_backward.grad_input(g_i, z_i, grad_input=out_i)
+    return grad_input
 
 
 def _flat(weight: torch.Tensor) -> torch.Tensor:
@@ -48,6 +109,7 @@ def _im2col(h: torch.Tensor, k: int) -> torch.Tensor:
 
 class _ConvStack(torch.autograd.Function):
     @staticmethod
+    @_native_kernels
     def forward(ctx, x, n_blocks, *params):  # type: ignore[override]
         w0, b0 = params[0], params[1]
         blocks = [(params[2 + 2 * i], params[3 + 2 * i]) for i in range(n_blocks)]
@@ -61,14 +123,14 @@ class _ConvStack(torch.autograd.Function):
         z0 = taps[:, 0:lo, 0:hidden] + b0
         for j in range(1, k0):
             z0 += taps[:, j : j + lo, j * hidden : (j + 1) * hidden]
-        h = F.gelu(z0)
+        h = _gelu(z0, out=torch.empty_like(z0))
         saved = [x, z0]
         for w, b in blocks:
             cols = _im2col(h, w.shape[2])
             z = torch.addmm(b, cols.view(-1, cols.shape[2]), _flat(w).T).view(
                 batch, cols.shape[1], -1
             )
-            h = h[:, 1:-1] + F.gelu(z)
+            h = h[:, 1:-1] + _gelu(z, out=torch.empty_like(z))
             saved += [cols, z]
         cols = _im2col(h, wl.shape[2])
         out = torch.addmm(bl, cols.view(batch, -1), _flat(wl).T)
@@ -78,6 +140,7 @@ class _ConvStack(torch.autograd.Function):
         return out
 
     @staticmethod
+    @_native_kernels
     def backward(ctx, grad_out):  # type: ignore[override]
         n_blocks = ctx.n_blocks
         tensors = ctx.saved_tensors
@@ -102,7 +165,7 @@ class _ConvStack(torch.autograd.Function):
             w = blocks[i]
             k = w.shape[2]
             lo = z.shape[1]
-            dz = torch.ops.aten.gelu_backward(dh, z)
+            dz = _gelu_backward(dh.contiguous(), z, grad_input=torch.empty_like(z))
             dz2 = dz.reshape(-1, dz.shape[2])
             grads[2 + 2 * i] = _unflat(dz2.T @ cols.view(-1, cols.shape[2]), w.shape)
             grads[3 + 2 * i] = dz2.sum(0)
@@ -116,7 +179,7 @@ class _ConvStack(torch.autograd.Function):
         hidden, n_in, k0 = w0.shape
         length = x.shape[1]
         lo = length - k0 + 1
-        dz0 = torch.ops.aten.gelu_backward(dh, z0)
+        dz0 = _gelu_backward(dh.contiguous(), z0, grad_input=torch.empty_like(z0))
         dtaps = torch.zeros((batch, length, k0 * hidden), dtype=dz0.dtype, device=dz0.device)
         for j in range(k0):
             dtaps[:, j : j + lo, j * hidden : (j + 1) * hidden] = dz0

@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from identica.nn._fused import _flat, _unflat
+from identica.nn._fused import _flat, _gelu, _gelu_backward, _native_kernels, _unflat
 
 __all__ = ["WindowUnion", "conv_stack_union"]
 
@@ -134,13 +134,15 @@ def _transposed(reads: np.ndarray, taps: int, size: int, *, per_tap: bool) -> to
     gradient of the source is then the sum over ``j`` of the gathered rows.
     """
     n_keys = len(reads)
-    owner = np.full((taps, size), n_keys, dtype=np.int64)
-    keys = np.arange(n_keys)
-    for j in range(taps):
-        owner[j, reads + j] = keys
+    # key p reads position q with tap j iff reads[p] = q - j: row j is row 0 shifted by j
+    reader = np.full(size, n_keys, dtype=np.int64)
+    reader[reads] = np.arange(n_keys)
     if per_tap:
-        owner *= taps
-        owner += np.arange(taps)[:, None]
+        reader *= taps
+    owner = np.empty((taps, size), dtype=np.int64)
+    for j in range(taps):
+        owner[j, :j] = n_keys * taps + j if per_tap else n_keys
+        np.add(reader[: size - j], j if per_tap else 0, out=owner[j, j:])
     return torch.from_numpy(owner)
 
 
@@ -165,12 +167,9 @@ def _buffer(rows: int, width: int, capacity: int, like: torch.Tensor, *,
     return out
 
 
-_gelu = torch.ops.aten.gelu.out
-_gelu_backward = torch.ops.aten.gelu_backward.grad_input
-
-
 class _ConvStackUnion(torch.autograd.Function):
     @staticmethod
+    @_native_kernels
     def forward(ctx, neural, union, n_blocks, *params):  # type: ignore[override]
         w0, b0, wl, bl = params[0], params[1], params[-2], params[-1]
         hidden, n_in, k0 = w0.shape
@@ -215,6 +214,7 @@ class _ConvStackUnion(torch.autograd.Function):
         return out
 
     @staticmethod
+    @_native_kernels
     def backward(ctx, grad_out):  # type: ignore[override]
         n_blocks, sizes, cap = ctx.n_blocks, ctx.sizes, ctx.capacities
         tensors = ctx.saved_tensors
