@@ -6,8 +6,8 @@ Every encoder declares its ``receptive_field`` (:class:`~identica.data.Offset`),
 ``n_features_in`` and ``output_dimension`` and maps ``(batch, n_features_in, window)`` to
 ``(batch, output_dimension)``; none holds training logic. :func:`make_encoder` turns registry
 names (``"mlp"``, ``"mlp-clip"``, ``"mlp-scaled"``, ``"conv5"`` … ``"conv50"``, the number
-being the receptive field) into modules, their output constrained (:class:`OutputConstraint`: none, sphere or a
-learnable box); :func:`embed` runs an encoder over every row of a recording (edges
+being the receptive field) into modules, their output constrained (:class:`OutputConstraint`:
+none, sphere or a learnable box); :func:`embed` runs an encoder over every row of a recording (edges
 padded by repetition), as transform and attribution do. Subclass :class:`AbstractEncoder` for a
 new architecture.
 """
