@@ -7,7 +7,8 @@
 and returns :class:`LossParts` — the total and its alignment and uniformity parts.
 :class:`InfoNCE` wraps it with a fixed or learned temperature; :func:`predictive_infonce`
 (:class:`PredictiveInfoNCE`) scores a dynamics model's prediction of the positive. Subclass
-:class:`AbstractContrastiveLoss` for a new loss (it receives the batch's pair context) and :class:`AbstractSimilarity` for a new similarity measure.
+:class:`AbstractContrastiveLoss` for a new loss (it receives the batch's pair context) and
+:class:`AbstractSimilarity` for a new similarity measure.
 """
 
 from identica.losses._base import AbstractContrastiveLoss as AbstractContrastiveLoss

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # SPDX-FileCopyrightText: identica developers
-"""Predictive InfoNCE: a prediction of the positive's embedding against the positive and negatives."""
+"""Predictive InfoNCE: a prediction of the positive's embedding against it and the negatives."""
 
 from __future__ import annotations
 
