@@ -19,6 +19,7 @@ from identica.dynamics import _file
 from identica.dynamics._config import OWNER, DynamicsConfig
 from identica.dynamics._fit import DynamicsState, train
 from identica.dynamics._models import AbstractDynamics
+from identica.dynamics._predict import modes_of, rollout, rollout_controls
 from identica.dynamics._validate import (
     check_controls,
     check_features,
@@ -316,24 +317,6 @@ class DynamicsEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         """
         return self._embed(X, "transform")
 
-    def _modes(self, z: np.ndarray, starts: np.ndarray, controls: np.ndarray | None) -> np.ndarray:
-        """Hard modes per row from consecutive embeddings (last row of a trial: the row before)."""
-        state = self._fitted()
-        n = len(z)
-        rows = consecutive_pairs(starts, n)
-        modes = np.zeros(n, dtype=np.int64)
-        if state.dynamics.n_modes > 1 and len(rows):
-            tensor = torch.from_numpy(z).to(state.device)
-            index = torch.from_numpy(rows).to(state.device)
-            u = None if controls is None else torch.from_numpy(controls[rows]).to(state.device)
-            with torch.no_grad():
-                chosen = state.dynamics.modes(tensor[index], tensor[index + 1], u)
-            modes[rows] = chosen.cpu().numpy()
-            stops = np.concatenate([starts[1:], [n]]) - 1
-            last = stops[stops > starts]  # the last row of each trial of two rows or more
-            modes[last] = modes[last - 1]
-        return modes
-
     def predict_modes(self, X: Any, trial_starts: Any = None, *,
                       controls: Any = None) -> np.ndarray:
         """The mode of every row: the one that best predicts row t + 1 from row t.
@@ -357,7 +340,8 @@ class DynamicsEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         z = self._embed(X, "predict_modes")
         starts = check_trial_starts(trial_starts, len(z), "predict_modes")
         u = check_controls(controls, len(z), self.n_controls_, "predict_modes")
-        return self._modes(z, starts, u)
+        state = self._fitted()
+        return modes_of(state.dynamics, z, starts, u, state.device)
 
     def predict(self, X: Any, steps: int = 1, *, trial_starts: Any = None,
                 controls: Any = None) -> np.ndarray:
@@ -387,39 +371,10 @@ class DynamicsEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         state = self._fitted()
         check_int(steps, name="steps", owner=f"{OWNER}.predict", low=1)
         z = self._embed(X, "predict")
-        n = len(z)
-        u = self._rollout_controls(controls, n, steps)
-        starts = check_trial_starts(trial_starts, n, "predict")
-        modes = self._modes(z, starts, None if u is None else u[:, 0])
-        out = np.empty((n, steps, z.shape[1]), dtype=np.float32)
-        with torch.no_grad():
-            x = torch.from_numpy(z).to(state.device)
-            index = torch.from_numpy(modes).to(state.device)
-            for s in range(steps):
-                step_u = None if u is None else torch.from_numpy(u[:, s]).to(state.device)
-                x = state.dynamics.step(x, index if state.dynamics.n_modes > 1 else None, step_u)
-                out[:, s] = x.cpu().numpy()
-        return out
-
-    def _rollout_controls(self, controls: Any, n: int, steps: int) -> np.ndarray | None:
-        m = self.n_controls_
-        if controls is None or np.ndim(controls) != 3:
-            if controls is not None and steps != 1:
-                raise DataValidationError(
-                    f"'controls' of {OWNER}.predict must have shape (n_samples, steps, "
-                    f"n_controls) = ({n}, {steps}, {m}) for steps > 1. Got shape "
-                    f"{np.shape(controls)}."
-                )
-            u = check_controls(controls, n, m, "predict")
-            return None if u is None else u[:, None, :]
-        array = np.asarray(controls)
-        if array.shape[:2] != (n, steps):
-            raise DataValidationError(
-                f"'controls' of {OWNER}.predict must have shape ({n}, {steps}, {m}). Got "
-                f"{array.shape}."
-            )
-        flat = check_controls(array.reshape(n * steps, -1), n * steps, m, "predict")
-        return flat.reshape(n, steps, m)
+        u = rollout_controls(controls, len(z), steps, state.n_controls)
+        starts = check_trial_starts(trial_starts, len(z), "predict")
+        modes = modes_of(state.dynamics, z, starts, None if u is None else u[:, 0], state.device)
+        return rollout(state.dynamics, z, modes, u, steps, state.device)
 
     # -- files -----------------------------------------------------------------------------
 
