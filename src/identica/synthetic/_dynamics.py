@@ -319,6 +319,11 @@ class DynamicsData:
     mixing : ObservationMap
         The observation map, callable on latents.
 
+    Attributes
+    ----------
+    n_trials, n_steps : int
+        Number of trials and of steps per trial.
+
     Examples
     --------
     >>> from identica.synthetic import lds
