@@ -305,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default="lds,slds,lds-control")
     parser.add_argument("--seeds", default="0-2")
+    parser.add_argument("--models", default=None,
+                        help="only these models of each case, e.g. 'slds' (default: all)")
     parser.add_argument("--iterations", type=int, default=5000)
     parser.add_argument("--batch-size", type=int, default=512)
     parser.add_argument("--num-negatives", type=int, default=4096)
@@ -326,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [c for c in cases if c not in CASES]
     if unknown:
         parser.error(f"--cases must name cases of {list(CASES)}; got {unknown}")
+    models = None if args.models is None else {m.strip() for m in args.models.split(",")}
     torch.set_num_threads(1)
     lines: list[dict[str, Any]] = []
     figures: dict[str, tuple[DynamicsEmbedding, Any]] = {}
@@ -337,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
                 cost = step_cost(data, args, args.step_cost_steps)
                 print(json.dumps(cost), flush=True)
             for model in CASES[case]["models"]:
+                if models is not None and model not in models:
+                    continue
                 line, fitted = run(case, model, seed, data, args)
                 print(json.dumps(line), flush=True)
                 lines.append(line)
