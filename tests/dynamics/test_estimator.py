@@ -212,3 +212,23 @@ def test_an_interrupted_fit_keeps_its_steps(lds, monkeypatch):
             pytest.raises(KeyboardInterrupt):
         model.fit(lds.X)
     assert model.n_iter_ == 2 and model.transform(lds.X).shape == (len(lds.X), 3)
+
+
+def test_callbacks_run_and_can_stop_training(lds):
+    from identica.training import AbstractCallback
+
+    class StopAt(AbstractCallback):
+        every = 2
+
+        def __init__(self):
+            self.seen = []
+
+        def __call__(self, solver, iteration, history):
+            self.seen.append(iteration)
+            return iteration >= 4
+
+    stop = StopAt()
+    model = DynamicsEmbedding(**{**FAST, "max_iterations": 10}).fit(lds.X, callbacks=[stop])
+    assert stop.seen == [2, 4] and model.n_iter_ == 4
+    with pytest.raises(ConfigurationError, match="'callbacks' of DynamicsEmbedding.fit must be"):
+        DynamicsEmbedding(**FAST).fit(lds.X, callbacks=[print])

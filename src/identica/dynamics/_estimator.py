@@ -26,6 +26,7 @@ from identica.dynamics._validate import (
     check_trial_starts,
     consecutive_pairs,
 )
+from identica.estimator._fit import check_callbacks
 from identica.exceptions import DataValidationError, NotFittedError
 from identica.nn._embed import embed
 from identica.training._solver import TrainingInterrupted
@@ -156,7 +157,8 @@ class DynamicsEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
 
     # -- fitting ---------------------------------------------------------------------------
 
-    def fit(self, X: Any, trial_starts: Any = None, *, controls: Any = None) -> DynamicsEmbedding:
+    def fit(self, X: Any, trial_starts: Any = None, *, controls: Any = None,
+            callbacks: Any = None) -> DynamicsEmbedding:
         """Train a fresh encoder and dynamics model on one recording of one or more trials.
 
         Ctrl-C ends training after the running step; the estimator keeps the steps done
@@ -172,6 +174,9 @@ class DynamicsEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         controls : array-like of shape (n_samples, n_controls), optional
             Known inputs: ``u_t`` acts between rows t and t + 1, and the dynamics model learns
             a control matrix ``B`` (``"linear"`` and ``"slds"``).
+        callbacks : list of identica.training.AbstractCallback, optional
+            Called every ``callback.every`` steps as for :meth:`identica.Embedding.fit`
+            (a learning-rate schedule, a stop rule); ``True`` stops training.
 
         Returns
         -------
@@ -186,6 +191,7 @@ class DynamicsEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
             Malformed ``X``, ``trial_starts`` or ``controls``.
         """
         config = DynamicsConfig.from_params(self.get_params())
+        callbacks = check_callbacks(callbacks, f"{OWNER}.fit")
         neural = check_neural(X)
         n = neural.shape[0]
         if n < 2:
@@ -207,7 +213,7 @@ class DynamicsEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
             )
         device = resolve_device(config.device, owner=OWNER)
         try:
-            self._state = train(config, neural, starts, u, device)
+            self._state = train(config, neural, starts, u, device, callbacks)
         except TrainingInterrupted as stop:
             if stop.result is not None:
                 self._state = stop.result

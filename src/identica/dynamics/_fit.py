@@ -12,6 +12,7 @@ assigns the returned :class:`DynamicsState`.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -31,6 +32,7 @@ from identica.losses._predictive import PredictiveInfoNCE
 from identica.nn._base import reset_parameters
 from identica.nn._registry import make_encoder
 from identica.sampling._dynamics import DynamicsPairSampler
+from identica.training._callbacks import AbstractCallback
 from identica.training._negatives import DrawnNegatives
 from identica.training._solver import TrainingInterrupted
 
@@ -99,7 +101,8 @@ def build_parts(
 
 
 def train(config: DynamicsConfig, neural: np.ndarray, starts: np.ndarray,
-          controls: np.ndarray | None, device: torch.device) -> DynamicsState:
+          controls: np.ndarray | None, device: torch.device,
+          callbacks: Sequence[AbstractCallback] = ()) -> DynamicsState:
     """Fit fresh parts on checked data; an interrupted run raises ``TrainingInterrupted`` whose
     ``result`` holds the state of the steps done."""
     n_controls = 0 if controls is None else controls.shape[1]
@@ -124,6 +127,7 @@ def train(config: DynamicsConfig, neural: np.ndarray, starts: np.ndarray,
         solver = parts.solver(generator=generator, max_iterations=config.max_iterations,
                               verbose=config.verbose, batch_size=config.batch_size,
                               threads=threads)
+        solver.callbacks.extend(callbacks)
 
         def state(history: torch.Tensor) -> DynamicsState:
             dynamics.eval()
