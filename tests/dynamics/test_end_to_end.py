@@ -64,3 +64,21 @@ def test_the_control_matrix_is_recovered_up_to_the_embedding_map(controlled):
     recovered = np.linalg.solve(L, model.control_matrix_)  # B in latent coordinates
     error = np.linalg.norm(recovered - controlled.control_matrix)
     assert error < 0.5 * np.linalg.norm(controlled.control_matrix)
+
+
+def test_slds_smoke_on_identica_synthetic_data():
+    import identica
+    from identica.metrics import identifiability, mode_accuracy, predictive_mse
+
+    data = identica.synthetic.slds(n_trials=20, n_steps=100, n_latents=3, n_observed=10,
+                                   n_modes=3, mixing_pool=100, random_state=0)
+    model = DynamicsEmbedding(dynamics="slds", n_modes=3, output_dimension=3,
+                              learning_rate=3e-3, **SMOKE)
+    model.fit(data.observed, data.trial_starts)
+    z = model.transform(data.observed)
+    rows = _pairs(data.trial_starts, len(z))
+    predicted = model.predict(data.observed, trial_starts=data.trial_starts)[:, 0]
+    modes = model.predict_modes(data.observed, data.trial_starts)
+    assert identifiability(data.latents, z) > 0.5
+    assert mode_accuracy(data.modes[rows], modes[rows]) > 0.265
+    assert predictive_mse(z[rows + 1], predicted[rows]) < 1.0
