@@ -232,3 +232,18 @@ def test_callbacks_run_and_can_stop_training(lds):
     assert stop.seen == [2, 4] and model.n_iter_ == 4
     with pytest.raises(ConfigurationError, match="'callbacks' of DynamicsEmbedding.fit must be"):
         DynamicsEmbedding(**FAST).fit(lds.X, callbacks=[print])
+
+
+def test_rollout_controls_of_the_wrong_shape_are_refused(controlled):
+    model = DynamicsEmbedding(**FAST).fit(controlled.X, controls=controlled.controls)
+    with pytest.raises(DataValidationError, match=r"must have shape \(4000, 3, 2\). Got "
+                                                  r"\(4000, 2, 2\)"):
+        model.predict(controlled.X, 3, controls=np.zeros((4000, 2, 2)))
+
+
+def test_the_config_names_an_unknown_parameter():
+    from identica.dynamics._config import DynamicsConfig
+
+    params = {**DynamicsEmbedding().get_params(), "lr": 1.0}
+    with pytest.raises(ConfigurationError, match="DynamicsEmbedding has no parameter 'lr'"):
+        DynamicsConfig.from_params(params)

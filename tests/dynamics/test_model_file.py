@@ -71,3 +71,27 @@ def test_unfitted_save_and_own_metadata_keys_are_refused(tmp_path, lds):
     with pytest.raises(identica.exceptions.ConfigurationError,
                        match="'metadata' of DynamicsEmbedding.save must map new keys"):
         model.save(tmp_path / "x.safetensors", metadata={"params": "x"})
+
+
+def _rewrite(path, **changes):
+    """The file at ``path`` written again with some metadata entries changed."""
+    from identica.estimator._file_bytes import checksummed, read_raw
+
+    metadata, tensors = read_raw(path)
+    metadata = {k: v for k, v in metadata.items() if k != "sha256"}
+    metadata.update(changes)
+    path.write_bytes(checksummed(tensors, metadata))
+
+
+@pytest.mark.parametrize("changes, match", [
+    (dict(format_version="99"), "was written in model format 99; this identica reads format"),
+    (dict(params="{not json"), "has malformed identica metadata"),
+    (dict(fitted='{"n_features_in": 3, "n_controls": 0, "optimizer_groups": []}'),
+     "does not hold a consistent model"),
+])
+def test_newer_malformed_or_inconsistent_files_are_refused(tmp_path, lds, changes, match):
+    path = tmp_path / "m.safetensors"
+    DynamicsEmbedding(**FAST).fit(lds.X).save(path)
+    _rewrite(path, **changes)
+    with pytest.raises(ModelFileError, match=match):
+        load(path)
