@@ -238,3 +238,47 @@ def test_identifiability_cosine_decay_sets_the_rate_of_every_step():
     model.fit(X, callbacks=[rates, decay])
     model.partial_fit(X, callbacks=[rates, decay])  # the schedule counts n_iter_ on
     assert rates.seen == pytest.approx([decay.rate(s) for s in range(4)])
+
+
+DYNAMICS_KEYS = {"data", "model", "seed", "r2", "dyn_r2", "lds_error", "mode_accuracy", "cpu_s",
+                 "r2_forward", "r2_held_out", "control_error", "predictive_mse"}
+
+
+def test_dynamics_tiny(tmp_path):
+    proc = _run(
+        "dynamics.py", "--seeds", "0-1", "--iterations", "3", "--n-trials", "6",
+        "--n-steps", "40", "--n-latents", "3", "--n-observed", "8", "--pool", "20",
+        "--batch-size", "16", "--num-negatives", "32", "--step-cost", "--step-cost-steps", "2",
+        "--out", str(tmp_path),
+    )
+    lines = _json_lines(proc)
+    cost, runs = lines[0], [line for line in lines if "model" in line and "summary" not in line]
+    assert cost["step_cost"] and cost["ratio"] > 0 and cost["dynamics_ms"] > 0
+    assert [(r["data"], r["model"], r["seed"]) for r in runs] == [
+        ("lds", "identity", 0), ("lds", "linear", 0), ("lds", "identity", 1),
+        ("lds", "linear", 1), ("slds", "identity", 0), ("slds", "slds", 0),
+        ("slds", "identity", 1), ("slds", "slds", 1), ("lds-control", "linear", 0),
+        ("lds-control", "linear", 1)]
+    for run in runs:
+        assert DYNAMICS_KEYS <= run.keys() and run["cpu_s"] > 0 and run["r2"] <= 1.0
+        assert (run["mode_accuracy"] is None) == (run["data"] != "slds")
+        assert (run["control_error"] is None) == (run["data"] != "lds-control")
+    assert runs[4]["lds_error"] is None and runs[5]["lds_error"] is not None
+    summaries = [line for line in lines if line.get("summary")]
+    assert [(s["data"], s["model"]) for s in summaries] == [
+        ("lds", "identity"), ("lds", "linear"), ("slds", "identity"), ("slds", "slds"),
+        ("lds-control", "linear")]
+    assert set(summaries[0]["r2"]) == {"mean", "sd", "min", "max"}
+    verdict = lines[-1]
+    assert verdict["criteria"] and {"lds", "slds"} <= verdict.keys()
+    assert len(json.loads((tmp_path / "dynamics.json").read_text())["runs"]) == 10
+    assert (tmp_path / "dynamics_modes.png").stat().st_size > 0
+    assert (tmp_path / "dynamics_flow.png").stat().st_size > 0
+
+
+def test_dynamics_rejects_an_unknown_case():
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "dynamics.py"), "--cases", "lorenz"],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )
+    assert proc.returncode == 2 and "lorenz" in proc.stderr

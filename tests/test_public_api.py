@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
 import subprocess
@@ -27,6 +28,7 @@ MODULES = [
     "identica.plot",
     "identica.attribution",
     "identica.compat",
+    "identica.dynamics",
 ]
 
 
@@ -75,6 +77,45 @@ def test_contract_names_exist():
     assert callable(identica.decoders.KNNDecoder)
     assert callable(identica.synthetic.linear_track)
     assert callable(identica.io.read)
+
+
+def _parameters(function) -> list[str]:
+    return list(inspect.signature(function).parameters)
+
+
+def test_dynamics_names_exist():
+    """The DCL generators and metrics that the dynamics family is built against."""
+    import identica
+
+    synthetic, metrics = identica.synthetic, identica.metrics
+    assert _parameters(synthetic.random_rotation) == [
+        "n_dims", "min_angle", "max_angle", "random_state"]
+    assert _parameters(synthetic.mode_transitions) == [
+        "n_modes", "switch_probability", "random_state"]
+    for generator in (synthetic.lds, synthetic.slds):
+        assert _parameters(generator)[:4] == ["n_trials", "n_steps", "n_latents", "n_observed"]
+    assert _parameters(synthetic.lorenz)[:3] == ["n_trials", "n_steps", "n_observed"]
+    for name in ("max_angle", "min_angle", "noise", "n_mixing_layers", "n_controls", "initial",
+                 "random_state"):
+        assert name in _parameters(synthetic.lds)
+    for name in ("n_modes", "switch_probability"):
+        assert name in _parameters(synthetic.slds)
+    assert "dt" in _parameters(synthetic.lorenz)
+    fields = [f.name for f in dataclasses.fields(synthetic.LatentDynamics)]
+    assert fields == ["kind", "matrices", "control_matrix", "transition", "dt", "noise"]
+    assert _parameters(synthetic.LatentDynamics.step) == ["self", "x", "modes", "controls"]
+    assert _parameters(synthetic.LatentDynamics.best_modes)[:3] == ["self", "x", "x_next"]
+    fields = [f.name for f in dataclasses.fields(synthetic.DynamicsData)]
+    assert fields == ["observed", "latents", "trial", "time", "trial_starts", "modes",
+                      "controls", "dynamics", "mixing"]
+    assert _parameters(metrics.dynamics_r2) == [
+        "z_true", "z_pred", "z_pred_next_predicted", "true_step", "test_size"]
+    assert _parameters(metrics.lds_error) == [
+        "z_true", "z_pred", "true_matrices", "learned_matrices"]
+    assert _parameters(metrics.control_error) == [
+        "z_true", "z_pred", "true_control", "learned_control"]
+    assert _parameters(metrics.mode_accuracy) == ["true_modes", "predicted_modes"]
+    assert _parameters(metrics.predictive_mse) == ["z_next", "z_next_predicted"]
 
 
 def test_import_identica_leaves_the_io_extras_unloaded():

@@ -45,7 +45,17 @@ def n_parameters(module: nn.Module) -> int:
 
 
 def test_registry_lists_the_spec_names() -> None:
-    assert set(ENCODERS) == set(TABLE) | {"mlp-clip"}
+    assert set(ENCODERS) == set(TABLE) | {"mlp-clip", "mlp-scaled"}
+
+
+def test_scaled_mlp_is_the_dcl_encoder_without_a_clip() -> None:
+    # specs/dcl.md §3: D -> 30d -> 30d -> 10d -> d with GELU, no output normalisation
+    encoder = make_encoder("mlp-scaled", 50, 6, output_constraint="none")
+    widths = [layer.out_features for layer in encoder.net if isinstance(layer, nn.Linear)]
+    assert widths == [180, 180, 60, 6] and encoder.receptive_field == Offset(0, 1)
+    assert n_parameters(encoder) == n_parameters(make_encoder("mlp-clip", 50, 6))
+    out = encoder(torch.full((3, 50, 1), 1e3))
+    assert out.abs().max() > 5.0  # neither clipped nor normalised
 
 
 def test_clipped_mlp_matches_the_xcebra_benchmark_network() -> None:

@@ -35,7 +35,7 @@ from identica.sampling._multiobjective import MultiObjectiveSampler
 from identica.training._callbacks import AbstractCallback, FollowLoad, ProgressBar
 from identica.training._encoders import SessionEncoders
 from identica.training._negatives import AbstractNegatives, DrawnNegatives, ReferenceNegatives
-from identica.training._objective import ContrastiveObjective
+from identica.training._objective import AbstractObjective, ContrastiveObjective
 from identica.training._solver import Solver
 
 __all__ = ["Assembly", "Network", "assemble", "build_network", "network_spec"]
@@ -71,8 +71,9 @@ class Assembly:
         Draws the batches (the conditional or objectives of the plan).
     negatives : AbstractNegatives
         Where the negatives come from.
-    objective : ContrastiveObjective
-        The step's objective (loss, negatives, optional Jacobian penalty).
+    objective : AbstractObjective
+        The step's objective (:func:`assemble` builds a ``ContrastiveObjective``: loss,
+        negatives, optional Jacobian penalty; method families put their own here).
     gathers : list of WindowGatherer
         One per session, on the training device.
     """
@@ -81,7 +82,7 @@ class Assembly:
     dataset: Dataset
     sampler: AbstractSampler
     negatives: AbstractNegatives
-    objective: ContrastiveObjective
+    objective: AbstractObjective
     gathers: list[WindowGatherer]
 
     def embed(self) -> SessionEncoders:

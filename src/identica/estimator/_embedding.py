@@ -28,10 +28,10 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
     Parameters
     ----------
     encoder : str or nn.Module, default="conv10"
-        ``"mlp"``, ``"mlp-clip"`` (xCEBRA's benchmark network, output clipped to ±5),
-        ``"conv5"`` … ``"conv50"`` (5, 10, 15, 20, 36, 50: the receptive field), or a module
-        declaring ``receptive_field``, ``n_features_in`` and ``output_dimension`` (copied as
-        given, not re-initialised).
+        ``"mlp"``, ``"mlp-clip"`` (xCEBRA's network, output clipped to ±5), ``"mlp-scaled"``
+        (DCL's), ``"conv5"`` … ``"conv50"`` (5, 10, 15, 20, 36, 50: the receptive field), or a
+        module declaring ``receptive_field``, ``n_features_in`` and ``output_dimension``
+        (copied as given, not re-initialised).
     output_dimension : int, default=8
         Embedding dimension.
     hidden_units : int, default=32

@@ -186,6 +186,12 @@ def read(
             f"{name!r} is a safetensors file but not an identica model (format "
             f"{metadata.get('format')!r}, expected {FORMAT!r})."
         )
+    estimator = metadata.get("estimator", "Embedding")  # files of other estimators name theirs
+    if estimator != "Embedding":
+        raise ModelFileError(
+            f"{name!r} holds an identica {estimator}, not an Embedding. Load it with "
+            f"{metadata.get('loader', 'its own load function')}(path)."
+        )
     try:
         version = int(metadata["format_version"])
         params = json.loads(metadata["params"])

@@ -4,10 +4,11 @@
 
 :func:`infonce` takes reference, positive and negative embeddings and a similarity object
 (:data:`cosine`, :data:`dot`, :data:`euclidean`, :data:`l1`, or any :class:`LpSimilarity`)
-and returns :class:`LossParts` — the total and
-its alignment and uniformity parts. :class:`InfoNCE` wraps it with a fixed or learned
-temperature. Subclass :class:`AbstractContrastiveLoss` for a new loss (it receives the batch's
-pair context) and :class:`AbstractSimilarity` for a new similarity measure.
+and returns :class:`LossParts` — the total and its alignment and uniformity parts.
+:class:`InfoNCE` wraps it with a fixed or learned temperature; :func:`predictive_infonce`
+(:class:`PredictiveInfoNCE`) scores a dynamics model's prediction of the positive. Subclass
+:class:`AbstractContrastiveLoss` for a new loss (it receives the batch's pair context) and
+:class:`AbstractSimilarity` for a new similarity measure.
 """
 
 from identica.losses._base import AbstractContrastiveLoss as AbstractContrastiveLoss
@@ -20,6 +21,8 @@ from identica.losses._jacobian import LinearRamp as LinearRamp
 from identica.losses._jacobian import jacobian_penalty as jacobian_penalty
 from identica.losses._module import InfoNCE as InfoNCE
 from identica.losses._multiobjective import MultiObjectiveLoss as MultiObjectiveLoss
+from identica.losses._predictive import PredictiveInfoNCE as PredictiveInfoNCE
+from identica.losses._predictive import predictive_infonce as predictive_infonce
 from identica.losses._similarity import SIMILARITIES as SIMILARITIES
 from identica.losses._similarity import AbstractSimilarity as AbstractSimilarity
 from identica.losses._similarity import CosineSimilarity as CosineSimilarity
@@ -45,6 +48,7 @@ __all__ = [
     "LossParts",
     "LpSimilarity",
     "MultiObjectiveLoss",
+    "PredictiveInfoNCE",
     "cosine",
     "dot",
     "euclidean",
@@ -52,4 +56,5 @@ __all__ = [
     "l1",
     "jacobian_penalty",
     "mean_logsumexp",
+    "predictive_infonce",
 ]

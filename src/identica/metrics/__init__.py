@@ -12,8 +12,11 @@ latents, :func:`identifiability` scores R² under such a class and :func:`mcc` t
 correlation of matched dimensions, in-sample or held out (``test_size``).
 :func:`goodness_of_fit` reports a fitted model's InfoNCE below chance, in bits
 (:func:`bits`); :func:`attribution_auc` and :func:`attribution_gaps` score an attribution map
-against a known one. There is no base class to subclass: a new metric is a new function in
-its own private module, re-exported here.
+against a known one. For learned dynamics (DCL), :func:`dynamics_r2` compares them with the
+true dynamics carried into the embedding, :func:`lds_error` and :func:`control_error` compare
+matrices, :func:`mode_accuracy` scores switching modes up to their names and
+:func:`predictive_mse` the one-step error. There is no base class to subclass: a new metric
+is a new function in its own private module, re-exported here.
 """
 
 from ._alignment import INDETERMINACIES as INDETERMINACIES
@@ -23,6 +26,11 @@ from ._attribution import attribution_auc as attribution_auc
 from ._attribution import attribution_gaps as attribution_gaps
 from ._consistency import consistency as consistency
 from ._consistency import consistency_matrix as consistency_matrix
+from ._dynamics import control_error as control_error
+from ._dynamics import dynamics_r2 as dynamics_r2
+from ._dynamics import lds_error as lds_error
+from ._dynamics import mode_accuracy as mode_accuracy
+from ._dynamics import predictive_mse as predictive_mse
 from ._goodness_of_fit import bits as bits
 from ._goodness_of_fit import goodness_of_fit as goodness_of_fit
 from ._goodness_of_fit import goodness_of_fit_history as goodness_of_fit_history
@@ -37,9 +45,14 @@ __all__ = [
     "attribution_gaps",
     "consistency",
     "consistency_matrix",
+    "control_error",
+    "dynamics_r2",
     "fit_alignment",
     "goodness_of_fit",
     "goodness_of_fit_history",
     "identifiability",
+    "lds_error",
     "mcc",
+    "mode_accuracy",
+    "predictive_mse",
 ]

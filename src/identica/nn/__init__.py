@@ -5,9 +5,9 @@
 Every encoder declares its ``receptive_field`` (:class:`~identica.data.Offset`),
 ``n_features_in`` and ``output_dimension`` and maps ``(batch, n_features_in, window)`` to
 ``(batch, output_dimension)``; none holds training logic. :func:`make_encoder` turns registry
-names (``"mlp"``, ``"mlp-clip"``, ``"conv5"`` … ``"conv50"``, the number being the receptive
-field) into modules, their output constrained (:class:`OutputConstraint`: none, sphere or a
-learnable box); :func:`embed` runs an encoder over every row of a recording (edges
+names (``"mlp"``, ``"mlp-clip"``, ``"mlp-scaled"``, ``"conv5"`` … ``"conv50"``, the number
+being the receptive field) into modules, their output constrained (:class:`OutputConstraint`:
+none, sphere or a learnable box); :func:`embed` runs an encoder over every row of a recording (edges
 padded by repetition), as transform and attribution do. Subclass :class:`AbstractEncoder` for a
 new architecture.
 """
@@ -24,6 +24,7 @@ from identica.nn._embed import RowWindows as RowWindows
 from identica.nn._embed import embed as embed
 from identica.nn._mlp import MLPEncoder as MLPEncoder
 from identica.nn._mlp_clip import ClippedMLPEncoder as ClippedMLPEncoder
+from identica.nn._mlp_scaled import ScaledMLPEncoder as ScaledMLPEncoder
 from identica.nn._registry import ENCODERS as ENCODERS
 from identica.nn._registry import make_encoder as make_encoder
 
@@ -37,6 +38,7 @@ __all__ = [
     "Offset",
     "OutputConstraint",
     "RowWindows",
+    "ScaledMLPEncoder",
     "embed",
     "input_layer",
     "make_encoder",

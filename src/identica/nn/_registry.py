@@ -10,6 +10,7 @@ from identica.nn._constraint import resolve_constraint
 from identica.nn._conv import ConvEncoder
 from identica.nn._mlp import MLPEncoder
 from identica.nn._mlp_clip import ClippedMLPEncoder
+from identica.nn._mlp_scaled import ScaledMLPEncoder
 
 __all__ = ["ENCODERS", "make_encoder"]
 
@@ -22,7 +23,7 @@ _CONV = {
     "conv36": (16, 3),
     "conv50": (23, 3),
 }
-ENCODERS: tuple[str, ...] = ("mlp", "mlp-clip", *_CONV)
+ENCODERS: tuple[str, ...] = ("mlp", "mlp-clip", *_CONV, "mlp-scaled")
 
 
 def make_encoder(
@@ -38,11 +39,15 @@ def make_encoder(
 
     Parameters
     ----------
-    name : {"mlp", "mlp-clip", "conv5", "conv10", "conv15", "conv20", "conv36", "conv50"}
+    name : {"mlp", "mlp-clip", "conv5", "conv10", "conv15", "conv20", "conv36", "conv50", \
+            "mlp-scaled"}
         Registry key; the number is the receptive field in time steps. ``"mlp-clip"`` is the
-        xCEBRA benchmark network (widths from the output dimension, clipped output).
+        xCEBRA benchmark network (widths from the output dimension, clipped output);
+        ``"mlp-scaled"`` the same widths with an output constraint instead of the clip (the
+        DCL encoder, used with ``"none"``).
     n_features_in, output_dimension, hidden_units : int
-        Input channels, embedding dimension, hidden width.
+        Input channels, embedding dimension, hidden width (``"mlp-clip"`` and ``"mlp-scaled"``
+        take their widths from the output dimension).
     output_constraint : {"sphere", "none", "box"}, default="sphere"
         Where the output lies (:class:`~identica.nn.OutputConstraint`). ``"mlp-clip"`` has its
         own clipped output and ignores it.
@@ -68,6 +73,8 @@ def make_encoder(
     kind = resolve_constraint(output_constraint, normalize, "make_encoder")
     if name == "mlp-clip":
         return ClippedMLPEncoder(n_features_in, output_dimension)
+    if name == "mlp-scaled":
+        return ScaledMLPEncoder(n_features_in, output_dimension, output_constraint=kind)
     if name == "mlp":
         return MLPEncoder(
             n_features_in, output_dimension, hidden_units=hidden_units, output_constraint=kind

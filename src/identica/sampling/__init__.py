@@ -7,7 +7,8 @@ A sampler is built once at fit time from the labels and the valid window positio
 the global timeline, never data. Every draw comes from the ``torch.Generator`` passed to
 :meth:`AbstractSampler.sample`; no sampler reads global random state or loops over samples in
 Python. Subclass :class:`AbstractSampler` (implement ``positive_for``) for a new conditional,
-:data:`CONDITIONALS` maps the names the estimator accepts to their samplers.
+:data:`CONDITIONALS` maps the names the estimator accepts to their samplers;
+:class:`DynamicsPairSampler` draws the one-step pairs of dynamics models.
 """
 
 from identica.sampling._base import AbstractSampler as AbstractSampler
@@ -23,6 +24,7 @@ from identica.sampling._conditionals import resolve_conditional as resolve_condi
 from identica.sampling._discrete import ClassIndex as ClassIndex
 from identica.sampling._discrete import DiscreteSampler as DiscreteSampler
 from identica.sampling._discrete import MixedSampler as MixedSampler
+from identica.sampling._dynamics import DynamicsPairSampler as DynamicsPairSampler
 from identica.sampling._multiobjective import MultiObjectiveSampler as MultiObjectiveSampler
 from identica.sampling._multisession import MultiSessionSampler as MultiSessionSampler
 from identica.sampling._nearest import NearestLabelIndex as NearestLabelIndex
@@ -37,6 +39,7 @@ __all__ = [
     "Conditional",
     "DeltaSampler",
     "DiscreteSampler",
+    "DynamicsPairSampler",
     "EmpiricalChanges",
     "MixedSampler",
     "MultiObjectiveSampler",

@@ -10,24 +10,46 @@ place cells of a rat running back and forth on a linear track; it is the default
 MLPs, with the true latent-to-neuron attribution map in ``truth``. For identifiability checks
 (CL-ICA), :func:`latent_pairs` draws positive pairs on a box or a sphere (:class:`PairConfig`),
 :func:`mixing_mlp` draws an invertible :class:`MixingMLP` with its exact inverse, and
-:func:`observed_pairs` lays mixed pairs out as a recording of two-row trials. There is no base
-class to subclass: a new generator is a new function with the same contract.
+:func:`observed_pairs` lays mixed pairs out as a recording of two-row trials. For dynamics
+contrastive learning (DCL), :func:`lds`, :func:`slds` and :func:`lorenz` draw trials of a
+(switching) linear or Lorenz system seen through an injective :class:`ObservationMap`, as a
+:class:`DynamicsData` holding the true :class:`LatentDynamics`; :func:`random_rotation` and
+:func:`mode_transitions` are their building blocks. There is no base class to subclass: a new
+generator is a new function with the same contract.
 """
 
 from ._attribution import attribution_benchmark as attribution_benchmark
+from ._dynamics import DynamicsData as DynamicsData
+from ._dynamics import LatentDynamics as LatentDynamics
 from ._latents import PairConfig as PairConfig
 from ._latents import latent_pairs as latent_pairs
+from ._linear import lds as lds
+from ._linear import slds as slds
 from ._linear_track import linear_track as linear_track
+from ._lorenz import LORENZ_INITIAL as LORENZ_INITIAL
+from ._lorenz import lorenz as lorenz
 from ._mixing import MixingMLP as MixingMLP
 from ._mixing import mixing_mlp as mixing_mlp
+from ._modes import mode_transitions as mode_transitions
+from ._observation import ObservationMap as ObservationMap
 from ._pairs import observed_pairs as observed_pairs
+from ._rotation import random_rotation as random_rotation
 
 __all__ = [
+    "LORENZ_INITIAL",
+    "DynamicsData",
+    "LatentDynamics",
     "MixingMLP",
+    "ObservationMap",
     "PairConfig",
     "attribution_benchmark",
     "latent_pairs",
+    "lds",
     "linear_track",
+    "lorenz",
     "mixing_mlp",
+    "mode_transitions",
     "observed_pairs",
+    "random_rotation",
+    "slds",
 ]
