@@ -9,6 +9,7 @@ from torch import nn
 
 from identica.data._offset import Offset
 from identica.nn._base import AbstractEncoder
+from identica.nn._mlp_scaled import _scaled_layers
 
 __all__ = ["ClippedMLPEncoder"]
 
@@ -43,13 +44,8 @@ class ClippedMLPEncoder(AbstractEncoder):
         self.receptive_field = Offset(0, 1)
         self.n_features_in = n_features_in
         self.output_dimension = output_dimension
-        wide, narrow = 30 * output_dimension, 10 * output_dimension
-        self.net = nn.Sequential(
-            nn.Linear(n_features_in, wide), nn.GELU(),
-            nn.Linear(wide, wide), nn.GELU(),
-            nn.Linear(wide, narrow), nn.GELU(),
-            nn.Linear(narrow, output_dimension), nn.Hardtanh(-clip, clip),
-        )
+        self.net = nn.Sequential(*_scaled_layers(n_features_in, output_dimension),
+                                 nn.Hardtanh(-clip, clip))
 
     input_layer_name = "net.0"
 

@@ -14,6 +14,16 @@ from identica.nn._constraint import OutputConstraint
 __all__ = ["ScaledMLPEncoder"]
 
 
+def _scaled_layers(n_features_in: int, output_dimension: int) -> list[nn.Module]:
+    """``Linear(N, 30d) → GELU → Linear(30d, 30d) → GELU → Linear(30d, 10d) → GELU →
+    Linear(10d, d)`` as a list of modules (the stack of the scaled and clipped perceptrons)."""
+    wide, narrow = 30 * output_dimension, 10 * output_dimension
+    return [nn.Linear(n_features_in, wide), nn.GELU(),
+            nn.Linear(wide, wide), nn.GELU(),
+            nn.Linear(wide, narrow), nn.GELU(),
+            nn.Linear(narrow, output_dimension)]
+
+
 class ScaledMLPEncoder(AbstractEncoder):
     """Linear(N, 30d) → GELU → Linear(30d, 30d) → GELU → Linear(30d, 10d) → GELU → Linear(10d, d),
     on single time steps.
@@ -47,13 +57,7 @@ class ScaledMLPEncoder(AbstractEncoder):
         self.receptive_field = Offset(0, 1)
         self.n_features_in = n_features_in
         self.output_dimension = output_dimension
-        wide, narrow = 30 * output_dimension, 10 * output_dimension
-        self.net = nn.Sequential(
-            nn.Linear(n_features_in, wide), nn.GELU(),
-            nn.Linear(wide, wide), nn.GELU(),
-            nn.Linear(wide, narrow), nn.GELU(),
-            nn.Linear(narrow, output_dimension),
-        )
+        self.net = nn.Sequential(*_scaled_layers(n_features_in, output_dimension))
         self.constraint = OutputConstraint(output_constraint, output_dimension)
 
     input_layer_name = "net.0"
