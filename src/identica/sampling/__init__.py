@@ -23,6 +23,7 @@ from identica.sampling._conditionals import resolve_conditional as resolve_condi
 from identica.sampling._discrete import ClassIndex as ClassIndex
 from identica.sampling._discrete import DiscreteSampler as DiscreteSampler
 from identica.sampling._discrete import MixedSampler as MixedSampler
+from identica.sampling._group_pairs import GroupPairSampler as GroupPairSampler
 from identica.sampling._multiobjective import MultiObjectiveSampler as MultiObjectiveSampler
 from identica.sampling._multisession import MultiSessionSampler as MultiSessionSampler
 from identica.sampling._nearest import NearestLabelIndex as NearestLabelIndex
@@ -38,6 +39,7 @@ __all__ = [
     "DeltaSampler",
     "DiscreteSampler",
     "EmpiricalChanges",
+    "GroupPairSampler",
     "MixedSampler",
     "MultiObjectiveSampler",
     "MultiSessionSampler",
