@@ -6,10 +6,12 @@
 (:data:`cosine`, :data:`dot`, :data:`euclidean`, :data:`l1`, or any :class:`LpSimilarity`)
 and returns :class:`LossParts` — the total and
 its alignment and uniformity parts. :class:`InfoNCE` wraps it with a fixed or learned
-temperature. Subclass :class:`AbstractContrastiveLoss` for a new loss (it receives the batch's
-pair context) and :class:`AbstractSimilarity` for a new similarity measure.
+temperature. :func:`action_infonce` is InfoNCE with a linear action applied to every reference
+(Equivariance by Contrast). Subclass :class:`AbstractContrastiveLoss` for a new loss (it
+receives the batch's pair context) and :class:`AbstractSimilarity` for a new similarity measure.
 """
 
+from identica.losses._action_infonce import action_infonce as action_infonce
 from identica.losses._base import AbstractContrastiveLoss as AbstractContrastiveLoss
 from identica.losses._blockwise import mean_logsumexp as mean_logsumexp
 from identica.losses._infonce import DENOMINATORS as DENOMINATORS
@@ -45,6 +47,7 @@ __all__ = [
     "LossParts",
     "LpSimilarity",
     "MultiObjectiveLoss",
+    "action_infonce",
     "cosine",
     "dot",
     "euclidean",
