@@ -13,7 +13,9 @@ correlation of matched dimensions, in-sample or held out (``test_size``).
 :func:`goodness_of_fit` reports a fitted model's InfoNCE below chance, in bits
 (:func:`bits`); :func:`attribution_auc` and :func:`attribution_gaps` score an attribution map
 against a known one. There is no base class to subclass: a new metric is a new function in
-its own private module, re-exported here.
+its own private module, re-exported here. For equivariant embeddings, :func:`block_r2` scores
+the group and content blocks, :func:`equivariance_r2` how well fitted linear actions predict
+acted embeddings, and :func:`homomorphism_r2` whether composing actions is kept.
 """
 
 from ._alignment import INDETERMINACIES as INDETERMINACIES
@@ -23,6 +25,11 @@ from ._attribution import attribution_auc as attribution_auc
 from ._attribution import attribution_gaps as attribution_gaps
 from ._consistency import consistency as consistency
 from ._consistency import consistency_matrix as consistency_matrix
+from ._equivariance import ACTION_FITS as ACTION_FITS
+from ._equivariance import BlockR2 as BlockR2
+from ._equivariance import block_r2 as block_r2
+from ._equivariance import equivariance_r2 as equivariance_r2
+from ._equivariance import homomorphism_r2 as homomorphism_r2
 from ._goodness_of_fit import bits as bits
 from ._goodness_of_fit import goodness_of_fit as goodness_of_fit
 from ._goodness_of_fit import goodness_of_fit_history as goodness_of_fit_history
@@ -30,16 +37,21 @@ from ._identifiability import identifiability as identifiability
 from ._identifiability import mcc as mcc
 
 __all__ = [
+    "ACTION_FITS",
     "INDETERMINACIES",
     "Alignment",
+    "BlockR2",
     "bits",
+    "block_r2",
     "attribution_auc",
     "attribution_gaps",
     "consistency",
     "consistency_matrix",
+    "equivariance_r2",
     "fit_alignment",
     "goodness_of_fit",
     "goodness_of_fit_history",
+    "homomorphism_r2",
     "identifiability",
     "mcc",
 ]
