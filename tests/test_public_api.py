@@ -27,6 +27,7 @@ MODULES = [
     "identica.plot",
     "identica.attribution",
     "identica.compat",
+    "identica.equivariance",
 ]
 
 

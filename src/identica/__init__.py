@@ -5,14 +5,15 @@
 Fit :class:`Embedding` on neural data (and behaviour), transform recordings into embeddings,
 save them to safetensors files and :func:`load` them back. The subpackages hold the layers:
 ``data``, ``io``, ``sampling``, ``nn``, ``losses``, ``training``, ``metrics``, ``decoders``,
-``synthetic``, ``plot`` and ``attribution``; ``compat`` holds :class:`compat.CEBRA`, CEBRA 0.6.1's
-scikit-learn names on top of :class:`Embedding`.
+``synthetic``, ``plot``, ``attribution`` and ``equivariance``; ``compat`` holds
+:class:`compat.CEBRA`, CEBRA 0.6.1's scikit-learn names on top of :class:`Embedding`.
 """
 
 from identica import attribution as attribution
 from identica import compat as compat
 from identica import data as data
 from identica import decoders as decoders
+from identica import equivariance as equivariance
 from identica import estimator as estimator
 from identica import exceptions as exceptions
 from identica import io as io
@@ -38,6 +39,7 @@ __all__ = [
     "compat",
     "data",
     "decoders",
+    "equivariance",
     "estimator",
     "exceptions",
     "io",

@@ -186,6 +186,12 @@ def read(
             f"{name!r} is a safetensors file but not an identica model (format "
             f"{metadata.get('format')!r}, expected {FORMAT!r})."
         )
+    if metadata.get("estimator", "Embedding") != "Embedding":
+        # another estimator's file in the same container; it names its own loader
+        raise ModelFileError(
+            f"{name!r} holds a {metadata['estimator']}, not an Embedding. Load it with "
+            f"{metadata.get('loader', metadata['estimator'] + '.load')}."
+        )
     try:
         version = int(metadata["format_version"])
         params = json.loads(metadata["params"])
