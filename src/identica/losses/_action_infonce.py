@@ -58,7 +58,7 @@ def action_infonce(
     >>> r, n = torch.randn(4, 2, generator=g), torch.randn(16, 2, generator=g)
     >>> flip = torch.tensor([[0.0, 1.0], [1.0, 0.0]]).expand(4, 2, 2)
     >>> parts = action_infonce(r, r.flip(1), n, flip)
-    >>> float(parts.alignment)
+    >>> abs(float(parts.alignment))  # Q r equals the positive: no distance left
     0.0
     """
     acted = torch.einsum("nij,nj->ni", action, reference)
