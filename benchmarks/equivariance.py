@@ -164,6 +164,22 @@ def summary(records: list[dict]) -> list[dict]:
     return lines
 
 
+def table(lines: list[dict]) -> str:
+    """A markdown table of the summary lines: mean ± std (min) per (group, method)."""
+    cols = ("r2_group", "r2_content", "equivariance_r2", "equivariance_r2_change",
+            "homomorphism_r2", "cpu_s")
+    heads = ("R² group", "R² content", "equivariance R²", "change R²", "homomorphism R²",
+             "cpu_s")
+    out = ["| group | method | " + " | ".join(heads) + " |",
+           "|---|---|" + "---|" * len(cols)]
+    for line in lines:
+        cells = [f"{line[c]['mean']:.0f}" if c == "cpu_s" else
+                 f"{line[c]['mean']:.3f} ± {line[c]['std']:.3f} ({line[c]['min']:.3f})"
+                 for c in cols]
+        out.append(f"| {line['group']} | {line['method']} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 def plot(matrices: dict[str, tuple[np.ndarray, np.ndarray]], path: Path) -> None:
     import matplotlib
 
@@ -212,7 +228,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plot-actions", type=int, default=50)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--table", type=Path, default=None,
+                        help="print the markdown table of a finished run's output and exit")
     args = parser.parse_args(argv)
+    if args.table is not None:
+        lines = [json.loads(x) for x in args.table.read_text().splitlines() if x.strip()]
+        print(table([x for x in lines if x.get("summary")] or summary(lines)))
+        return 0
     args.seeds = [int(s) for s in args.seeds.split(",")]
     torch.set_num_threads(args.threads)
     methods = None if args.methods is None else set(args.methods.split(","))

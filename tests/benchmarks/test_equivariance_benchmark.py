@@ -31,3 +31,18 @@ def test_tiny_run_prints_runs_and_summaries(tmp_path):
         ("O3", "ebc"), ("O3", "invariant"), ("GL3", "ebc"), ("GL3", "ebc-none"),
         ("GL3", "invariant")}
     assert (tmp_path / "equivariance_actions.png").stat().st_size > 0
+
+
+def test_table_of_a_finished_run(tmp_path):
+    runs = [{"group": "O3", "method": m, "seed": s, "r2_group": 0.5, "r2_content": 0.5,
+             "r2_full": 0.5, "equivariance_r2": 0.5, "equivariance_r2_change": 0.5,
+             "homomorphism_r2": 0.5, "final_loss": 1.0, "cpu_s": 10.0, "steps": 3}
+            for m in ("ebc", "invariant") for s in (0, 1)]
+    path = tmp_path / "runs.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in runs))
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "equivariance.py"),
+                           "--table", str(path)], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = proc.stdout.strip().splitlines()
+    assert len(rows) == 4 and rows[2].startswith("| O3 | ebc | 0.500 ± 0.000 (0.500)")
