@@ -39,3 +39,24 @@ def test_the_step_is_estimate_then_loss(projection):
 def test_bad_options_are_refused():
     with pytest.raises(ConfigurationError, match="'projection' of EquivariantObjective"):
         EquivariantObjective(projection="svd")
+
+
+@pytest.mark.parametrize("projection", ["orthogonal", "none", "procrustes"])
+def test_estimate_then_loss_is_unchanged_by_a_common_orthogonal_map(projection):
+    """x' = A x: transforming every embedding by one orthogonal L changes neither the loss nor
+    its parts, the estimated action becoming L Q Lᵀ by itself."""
+    g = torch.Generator().manual_seed(0)
+    a = torch.linalg.qr(torch.randn(4, 3, 3, generator=g, dtype=torch.float64)).Q
+    ref = torch.randn(4, 9, 3, generator=g, dtype=torch.float64)
+    pos = ref @ a.transpose(1, 2) + 0.05 * torch.randn(4, 9, 3, generator=g,
+                                                       dtype=torch.float64)
+    neg = torch.randn(32, 3, generator=g, dtype=torch.float64)
+    l_map = torch.linalg.qr(torch.randn(3, 3, generator=g, dtype=torch.float64)).Q
+
+    def loss(r, p, n):
+        q = estimate_action(r[:, 1:], p[:, 1:], projection=projection)
+        return action_infonce(r[:, 0], p[:, 0], n, q)
+
+    before, after = loss(ref, pos, neg), loss(ref @ l_map.T, pos @ l_map.T, neg @ l_map.T)
+    for x, y in zip(before, after, strict=True):
+        torch.testing.assert_close(x, y)
