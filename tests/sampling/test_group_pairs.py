@@ -63,3 +63,17 @@ def test_bad_inputs_are_refused():
         GroupPairSampler([0.5, 1.0])
     with pytest.raises(ConfigurationError, match="'samples_per_action' of GroupPairSampler"):
         GroupPairSampler([0, 0], samples_per_action=0)
+
+
+@pytest.mark.parametrize("negatives", ["observed", "acted", "both"])
+def test_negatives_come_from_the_observations_asked_for(negatives):
+    action = _actions()
+    n = len(action)
+    batch = GroupPairSampler(action, samples_per_action=2, num_negatives=40,
+                             negatives=negatives).sample(4, generator=torch.Generator())
+    acted = (batch.negative >= n).numpy()
+    expected = {"observed": [False] * 40, "acted": [True] * 40,
+                "both": [False] * 20 + [True] * 20}[negatives]
+    assert acted.tolist() == expected and batch.negative.max() < 2 * n
+    with pytest.raises(ConfigurationError, match="'negatives' of GroupPairSampler"):
+        GroupPairSampler(action, negatives="positives")

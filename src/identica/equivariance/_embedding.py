@@ -24,7 +24,7 @@ from identica.losses._infonce import DENOMINATORS
 from identica.nn._base import reset_parameters
 from identica.nn._embed import embed
 from identica.nn._registry import make_encoder
-from identica.sampling._group_pairs import GroupPairSampler
+from identica.sampling._group_pairs import NEGATIVES, GroupPairSampler
 from identica.training._callbacks import ProgressBar
 from identica.training._solver import Solver
 
@@ -81,6 +81,8 @@ class EquivariantEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         ``"full"`` puts the positive into the logsumexp too, which bounds the loss below;
         ``"negatives"`` is the reference's loss, unbounded below for this unnormalised
         embedding: its scale keeps growing while it trains.
+    negatives : {"observed", "acted", "both"}, default="observed"
+        Negatives are observations ``y``, acted observations ``y'``, or half of each.
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or ``"auto"``.
     num_threads : int, optional
@@ -130,6 +132,7 @@ class EquivariantEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         projection: str = "orthogonal",
         group_dimension: int | None = None,
         denominator: str = "full",
+        negatives: str = "observed",
         device: str = "cpu",
         num_threads: int | None = None,
         random_state: int | np.random.Generator | None = None,
@@ -146,6 +149,7 @@ class EquivariantEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         self.projection = projection
         self.group_dimension = group_dimension
         self.denominator = denominator
+        self.negatives = negatives
         self.device = device
         self.num_threads = num_threads
         self.random_state = random_state
@@ -161,6 +165,7 @@ class EquivariantEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         check_float(self.learning_rate, name="learning_rate", owner=_OWNER, low=0.0)
         check_choice(self.projection, PROJECTIONS, name="projection", owner=_OWNER)
         check_choice(self.denominator, DENOMINATORS, name="denominator", owner=_OWNER)
+        check_choice(self.negatives, NEGATIVES, name="negatives", owner=_OWNER)
         check_int(self.group_dimension, name="group_dimension", owner=_OWNER, low=1,
                   high=self.output_dimension, allow_none=True)
         check_int(self.num_threads, name="num_threads", owner=_OWNER, low=1, allow_none=True)
@@ -247,7 +252,8 @@ class EquivariantEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         self._check_params()
         device = resolve_device(self.device, owner=_OWNER)
         sampler = GroupPairSampler(action, samples_per_action=self.samples_per_action,
-                                   num_negatives=self.num_negatives)
+                                   num_negatives=self.num_negatives,
+                                   negatives=self.negatives)
         init_seed, sampler_seed = seed_sequence(self.random_state, owner=_OWNER).spawn(2)
         with num_threads(self.num_threads):
             encoder = make_encoder(self.encoder, X.shape[1], self.output_dimension,

@@ -9,12 +9,14 @@ from typing import Any
 import numpy as np
 import torch
 
-from identica._checks import check_int
+from identica._checks import check_choice, check_int
 from identica.data._dataset import ValidRuns
 from identica.exceptions import DataValidationError
 from identica.sampling._base import AbstractSampler, BatchIndex, PairContext
 
-__all__ = ["GroupPairSampler"]
+__all__ = ["NEGATIVES", "GroupPairSampler"]
+
+NEGATIVES = ("observed", "acted", "both")
 
 _OWNER = "GroupPairSampler"
 # actions with at most this many pairs per drawn pair are drawn without replacement
@@ -43,6 +45,9 @@ class GroupPairSampler(AbstractSampler):
         Support pairs per group (``S``), at least 1.
     num_negatives : int, default=512
         Negatives per batch, at least 1.
+    negatives : {"observed", "acted", "both"}, default="observed"
+        Whether the negatives are ``y`` of the drawn pairs, their ``y'``, or ``y`` for the
+        first half and ``y'`` for the second.
 
     Raises
     ------
@@ -64,7 +69,8 @@ class GroupPairSampler(AbstractSampler):
     """
 
     def __init__(self, action: Any, *, samples_per_action: int = 8,
-                 num_negatives: int = 512) -> None:
+                 num_negatives: int = 512, negatives: str = "observed") -> None:
+        self.negatives = check_choice(negatives, NEGATIVES, name="negatives", owner=_OWNER)
         self.samples_per_action = check_int(samples_per_action, name="samples_per_action",
                                             owner=_OWNER, low=1)
         num_negatives = check_int(num_negatives, name="num_negatives", owner=_OWNER, low=1)
@@ -128,6 +134,10 @@ class GroupPairSampler(AbstractSampler):
             slot = (u * counts[:, None]).long()
         reference = self._order[self._starts[anchor][:, None] + slot].reshape(-1)
         negative = self.draw_prior(self.num_negatives, generator=generator)
+        if self.negatives == "acted":
+            negative = negative + self.n_pairs
+        elif self.negatives == "both":  # the second half from the acted observations
+            negative[self.num_negatives // 2 :] += self.n_pairs
         group = torch.arange(n).repeat_interleave(need)
         return BatchIndex(reference, self.positive_for(reference, generator=generator),
                           negative, context=PairContext(group=group))
