@@ -81,8 +81,10 @@ class EquivariantEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         ``"full"`` puts the positive into the logsumexp too, which bounds the loss below;
         ``"negatives"`` is the reference's loss, unbounded below for this unnormalised
         embedding: its scale keeps growing while it trains.
-    negatives : {"observed", "acted", "both"}, default="observed"
-        Negatives are observations ``y``, acted observations ``y'``, or half of each.
+    negatives : {"both", "observed", "acted"}, default="both"
+        Negatives are half observations ``y`` and half acted observations ``y'``, or all of
+        one kind. With ``y`` only, actions that move samples off the observations' manifold
+        (general linear ones) can be contrasted away without being learned.
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or ``"auto"``.
     num_threads : int, optional
@@ -132,7 +134,7 @@ class EquivariantEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         projection: str = "orthogonal",
         group_dimension: int | None = None,
         denominator: str = "full",
-        negatives: str = "observed",
+        negatives: str = "both",
         device: str = "cpu",
         num_threads: int | None = None,
         random_state: int | np.random.Generator | None = None,
