@@ -29,6 +29,7 @@ MODULES = [
     "identica.attribution",
     "identica.compat",
     "identica.dynamics",
+    "identica.equivariance",
 ]
 
 

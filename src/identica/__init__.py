@@ -5,7 +5,7 @@
 Fit :class:`Embedding` on neural data (and behaviour), transform recordings into embeddings,
 save them to safetensors files and :func:`load` them back. The subpackages hold the layers:
 ``data``, ``io``, ``sampling``, ``nn``, ``losses``, ``training``, ``metrics``, ``decoders``,
-``synthetic``, ``plot``, ``attribution`` and ``dynamics``; ``compat`` holds
+``synthetic``, ``plot``, ``attribution``, ``dynamics`` and ``equivariance``; ``compat`` holds
 :class:`compat.CEBRA`, CEBRA 0.6.1's scikit-learn names on top of :class:`Embedding`.
 """
 
@@ -14,6 +14,7 @@ from identica import compat as compat
 from identica import data as data
 from identica import decoders as decoders
 from identica import dynamics as dynamics
+from identica import equivariance as equivariance
 from identica import estimator as estimator
 from identica import exceptions as exceptions
 from identica import io as io
@@ -40,6 +41,7 @@ __all__ = [
     "data",
     "decoders",
     "dynamics",
+    "equivariance",
     "estimator",
     "exceptions",
     "io",

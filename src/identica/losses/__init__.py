@@ -6,11 +6,13 @@
 (:data:`cosine`, :data:`dot`, :data:`euclidean`, :data:`l1`, or any :class:`LpSimilarity`)
 and returns :class:`LossParts` — the total and its alignment and uniformity parts.
 :class:`InfoNCE` wraps it with a fixed or learned temperature; :func:`predictive_infonce`
-(:class:`PredictiveInfoNCE`) scores a dynamics model's prediction of the positive. Subclass
-:class:`AbstractContrastiveLoss` for a new loss (it receives the batch's pair context) and
-:class:`AbstractSimilarity` for a new similarity measure.
+(:class:`PredictiveInfoNCE`) scores a dynamics model's prediction of the positive, and
+:func:`action_infonce` applies a linear action to every reference (Equivariance by
+Contrast). Subclass :class:`AbstractContrastiveLoss` for a new loss (it receives the batch's
+pair context) and :class:`AbstractSimilarity` for a new similarity measure.
 """
 
+from identica.losses._action_infonce import action_infonce as action_infonce
 from identica.losses._base import AbstractContrastiveLoss as AbstractContrastiveLoss
 from identica.losses._blockwise import mean_logsumexp as mean_logsumexp
 from identica.losses._infonce import DENOMINATORS as DENOMINATORS
@@ -49,6 +51,7 @@ __all__ = [
     "LpSimilarity",
     "MultiObjectiveLoss",
     "PredictiveInfoNCE",
+    "action_infonce",
     "cosine",
     "dot",
     "euclidean",

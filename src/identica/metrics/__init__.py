@@ -15,8 +15,11 @@ correlation of matched dimensions, in-sample or held out (``test_size``).
 against a known one. For learned dynamics (DCL), :func:`dynamics_r2` compares them with the
 true dynamics carried into the embedding, :func:`lds_error` and :func:`control_error` compare
 matrices, :func:`mode_accuracy` scores switching modes up to their names and
-:func:`predictive_mse` the one-step error. There is no base class to subclass: a new metric
-is a new function in its own private module, re-exported here.
+:func:`predictive_mse` the one-step error. For equivariant embeddings, :func:`block_r2`
+scores the group and content blocks, :func:`equivariance_r2` how well fitted linear actions
+predict acted embeddings, and :func:`homomorphism_r2` whether composing actions is kept.
+There is no base class to subclass: a new metric is a new function in its own private module,
+re-exported here.
 """
 
 from ._alignment import INDETERMINACIES as INDETERMINACIES
@@ -31,6 +34,11 @@ from ._dynamics import dynamics_r2 as dynamics_r2
 from ._dynamics import lds_error as lds_error
 from ._dynamics import mode_accuracy as mode_accuracy
 from ._dynamics import predictive_mse as predictive_mse
+from ._equivariance import ACTION_FITS as ACTION_FITS
+from ._equivariance import BlockR2 as BlockR2
+from ._equivariance import block_r2 as block_r2
+from ._equivariance import equivariance_r2 as equivariance_r2
+from ._equivariance import homomorphism_r2 as homomorphism_r2
 from ._goodness_of_fit import bits as bits
 from ._goodness_of_fit import goodness_of_fit as goodness_of_fit
 from ._goodness_of_fit import goodness_of_fit_history as goodness_of_fit_history
@@ -38,18 +46,23 @@ from ._identifiability import identifiability as identifiability
 from ._identifiability import mcc as mcc
 
 __all__ = [
+    "ACTION_FITS",
     "INDETERMINACIES",
     "Alignment",
+    "BlockR2",
     "bits",
+    "block_r2",
     "attribution_auc",
     "attribution_gaps",
     "consistency",
     "consistency_matrix",
     "control_error",
     "dynamics_r2",
+    "equivariance_r2",
     "fit_alignment",
     "goodness_of_fit",
     "goodness_of_fit_history",
+    "homomorphism_r2",
     "identifiability",
     "lds_error",
     "mcc",

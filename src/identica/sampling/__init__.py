@@ -25,6 +25,7 @@ from identica.sampling._discrete import ClassIndex as ClassIndex
 from identica.sampling._discrete import DiscreteSampler as DiscreteSampler
 from identica.sampling._discrete import MixedSampler as MixedSampler
 from identica.sampling._dynamics import DynamicsPairSampler as DynamicsPairSampler
+from identica.sampling._group_pairs import GroupPairSampler as GroupPairSampler
 from identica.sampling._multiobjective import MultiObjectiveSampler as MultiObjectiveSampler
 from identica.sampling._multisession import MultiSessionSampler as MultiSessionSampler
 from identica.sampling._nearest import NearestLabelIndex as NearestLabelIndex
@@ -41,6 +42,7 @@ __all__ = [
     "DiscreteSampler",
     "DynamicsPairSampler",
     "EmpiricalChanges",
+    "GroupPairSampler",
     "MixedSampler",
     "MultiObjectiveSampler",
     "MultiSessionSampler",

@@ -14,13 +14,23 @@ MLPs, with the true latent-to-neuron attribution map in ``truth``. For identifia
 contrastive learning (DCL), :func:`lds`, :func:`slds` and :func:`lorenz` draw trials of a
 (switching) linear or Lorenz system seen through an injective :class:`ObservationMap`, as a
 :class:`DynamicsData` holding the true :class:`LatentDynamics`; :func:`random_rotation` and
-:func:`mode_transitions` are their building blocks. There is no base class to subclass: a new
+:func:`mode_transitions` are their building blocks. For equivariance (EbC),
+:func:`random_group_elements` draws finite sets of O(n), SO(n), GL(n), cyclic or dihedral
+elements and :func:`group_pairs` pairs of observations related by them (:class:`GroupPairs`,
+fresh draws from its :class:`GroupActionModel`). There is no base class to subclass: a new
 generator is a new function with the same contract.
 """
 
 from ._attribution import attribution_benchmark as attribution_benchmark
 from ._dynamics import DynamicsData as DynamicsData
 from ._dynamics import LatentDynamics as LatentDynamics
+from ._group_pairs import GroupActionModel as GroupActionModel
+from ._group_pairs import GroupPairs as GroupPairs
+from ._group_pairs import group_pairs as group_pairs
+from ._groups import GL_DET_BOUNDS as GL_DET_BOUNDS
+from ._groups import GL_INVERSE_TOLERANCE as GL_INVERSE_TOLERANCE
+from ._groups import GROUPS as GROUPS
+from ._groups import random_group_elements as random_group_elements
 from ._latents import PairConfig as PairConfig
 from ._latents import latent_pairs as latent_pairs
 from ._linear import lds as lds
@@ -39,10 +49,16 @@ __all__ = [
     "LORENZ_INITIAL",
     "DynamicsData",
     "LatentDynamics",
+    "GL_DET_BOUNDS",
+    "GL_INVERSE_TOLERANCE",
+    "GROUPS",
+    "GroupActionModel",
+    "GroupPairs",
     "MixingMLP",
     "ObservationMap",
     "PairConfig",
     "attribution_benchmark",
+    "group_pairs",
     "latent_pairs",
     "lds",
     "linear_track",
@@ -52,4 +68,5 @@ __all__ = [
     "observed_pairs",
     "random_rotation",
     "slds",
+    "random_group_elements",
 ]
