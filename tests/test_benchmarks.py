@@ -282,3 +282,28 @@ def test_dynamics_rejects_an_unknown_case():
         capture_output=True, text=True, cwd=ROOT, timeout=60,
     )
     assert proc.returncode == 2 and "lorenz" in proc.stderr
+
+
+def test_dynamics_reference_trains_on_the_benchmark_data():
+    """The side-by-side script generates exactly the data set of benchmarks/dynamics.py."""
+    import argparse
+
+    import numpy as np
+
+    bench, side = _benchmark("dynamics"), _benchmark("dynamics_reference")
+    sizes = dict(n_trials=4, n_steps=30, n_latents=3, n_observed=8)
+    args = argparse.Namespace(**sizes, pool=20)
+    for case in ("lds", "slds"):
+        ours, theirs = bench.make_data(case, 1, args), side.make_data(case, 1, **sizes,
+                                                                       mixing_pool=20)
+        assert np.array_equal(ours.observed, theirs.observed)
+        assert np.array_equal(ours.latents, theirs.latents)
+
+
+def test_dynamics_reference_needs_a_checkout(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "dynamics_reference.py"),
+         "--reference", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )
+    assert proc.returncode == 2 and "no dcl package" in proc.stderr
