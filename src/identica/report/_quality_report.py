@@ -1,0 +1,452 @@
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: identica developers
+"""quality_report: fit, measure, anchor, combine and control, in one call."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from identica._checks import check_float, check_int
+from identica._version import __version__
+from identica.estimator import Embedding
+from identica.exceptions import ConfigurationError, DataValidationError
+from identica.metrics import block_split, perturbation_names
+from identica.report._controls import in_sample_decoding, run_controls, verdict
+from identica.report._evaluate import Protocol, fit_measures, seed_measures
+from identica.report._fits import Candidate, Fit, candidates, fit_seeds, gap_for, pca_fit, truth_fit
+from identica.report._measures import GROUPS, MEASURES
+from identica.report._perturbations import channel_perturbations, noise_perturbations
+from identica.report._report import QualityReport
+from identica.report._score import anchor_score, combine, rank_correlations, tradeoff_flags
+
+__all__ = ["REFERENCE_CONFIG", "quality_report"]
+
+_OWNER = "quality_report"
+
+#: The fixed reference configuration on data without ground truth (the demo's configuration).
+REFERENCE_CONFIG: dict[str, Any] = {
+    "encoder": "conv10", "output_dimension": 8, "hidden_units": 32, "conditional": "auto",
+    "time_offset": 10, "similarity": "cosine", "temperature": 1.0, "batch_size": 512,
+    "learning_rate": 3e-4, "max_iterations": 1000, "num_threads": 1,
+}
+_PER_FIT = [m.key for m in MEASURES if m.key not in
+            ("consistency", "consistency_in_sample", "update_compatibility",
+             "negative_flip_rate", "positive_flip_rate")]
+
+
+def _array(value: Any, name: str, n: int | None = None) -> np.ndarray:
+    array = np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise DataValidationError(f"{name} of {_OWNER} must be numeric. Got dtype {array.dtype}.")
+    if n is not None and len(array) != n:
+        raise DataValidationError(
+            f"{name} of {_OWNER} must have one row per row of X ({n}). Got {len(array)}."
+        )
+    if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
+        first = int(np.flatnonzero(~np.isfinite(array.reshape(len(array), -1)).any(axis=1))[0])
+        raise DataValidationError(f"{name} of {_OWNER} has NaN or inf; first in row {first}.")
+    return array
+
+
+def _perturbations(value: Any, default: Callable[..., dict[str, Any]], random_state: int,
+                   name: str) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+    if isinstance(value, str) and value == "default":
+        return default(random_state=random_state)
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        raise ConfigurationError(
+            f"{name!r} of {_OWNER} must be 'default', None, or perturbations (a mapping of "
+            f"name -> callable(X) -> X, or a sequence of callables). Got {value!r}."
+        )
+    return perturbation_names(value)
+
+
+def quality_report(
+    models_or_configs: Any,
+    X: Any,
+    y: Any = None,
+    *,
+    names: Sequence[str] | None = None,
+    truth: Any = None,
+    attribution_truth: Any = None,
+    seeds: Sequence[int] = (0, 1, 2),
+    reference: Any = "auto",
+    controls: bool = True,
+    control_seeds: Sequence[int] | None = None,
+    previous: Any = None,
+    noise: Any = "default",
+    drift: Any = "default",
+    adaptation: Callable[[Any, np.ndarray], Any] | None = None,
+    weights: Mapping[str, float] | None = None,
+    test_fraction: float = 0.2,
+    gap: int | None = None,
+    n_neighbors: int = 36,
+    gof_batches: int = 50,
+    control_margin: float = 0.1,
+    random_state: int = 0,
+    verbose: bool = False,
+) -> QualityReport:
+    """How far to trust an embedding: measures beyond accuracy, anchored scores and controls.
+
+    Protocol: the recording is split into training rows and a held-out time block at its end,
+    separated by a gap of at least the receptive field plus the largest ``time_offset``
+    (:func:`identica.metrics.block_split`). Every configuration is fitted once per seed on the
+    training rows; fitted models are used as given (their seeds are the list given). Every
+    measure (:data:`MEASURES`) is computed per seed and reported as mean, sd and min–max;
+    consistency and update compatibility are computed over pairs of seeds.
+
+    Scores: ``s = (m - m_trivial) / (m_reference - m_trivial)``, with the trivial anchor a PCA
+    to the same dimension fitted on the training rows, and the reference the ground truth
+    (``truth``), else ``reference`` (a configuration fitted with the same seeds; by default
+    :data:`REFERENCE_CONFIG`, the demo configuration). Some measures have fixed anchors (see
+    :data:`MEASURES`). A measure whose anchors coincide is not discriminative: it is left out
+    of the combination and listed. Groups average their measures; the overall score averages
+    the groups (``weights``), renormalised over the groups present.
+
+    Controls (``controls=True``, needs ``y``): the same configuration fitted on shuffled
+    labels, on labels shifted in time by half the recording (circular), and on the neural data
+    shuffled in time; each is scored on the label it was trained with, and the verdict says
+    whether the real fit beats every control by more than ``control_margin`` (and 3 seed sds).
+
+    Parameters
+    ----------
+    models_or_configs : estimator, list of estimators, or dict of name -> estimator(s)
+        Unfitted estimators (``identica.Embedding`` or anything with ``fit``/``transform``
+        and ``random_state``) are fitted per seed; fitted ones are evaluated as they are (a
+        list under one name: the seeds of one model).
+    X : array-like of shape (n_samples, n_features)
+        One recording.
+    y : array-like of shape (n_samples,) or (n_samples, n_labels), optional
+        Labels: float (continuous) or 1-D integer (discrete). Calibration and balance use
+        the first column.
+    names : sequence of str, optional
+        Model names for a list of models.
+    truth : array-like of shape (n_samples, n_latents), optional
+        True latents of a synthetic recording: the reference anchor, identifiability and the
+        target of smoothness.
+    attribution_truth : array-like of bool, shape (output_dimension, n_features), optional
+        The true attribution map: adds the attribution ROC-AUC.
+    seeds : sequence of int, default=(0, 1, 2)
+    reference : "auto", "truth", estimator or None, default="auto"
+        ``"auto"``: the ground truth when given, else :data:`REFERENCE_CONFIG`. An estimator
+        (e.g. ``identica.compat.CEBRA(...)`` or ``cebra.CEBRA(...)``) is fitted per seed.
+    controls : bool, default=True
+    control_seeds : sequence of int, optional
+        Seeds of the control fits; default the first of ``seeds``.
+    previous : fitted estimator, optional
+        The previous model version: update compatibility against it instead of between
+        consecutive seeds.
+    noise, drift : "default", None, mapping or sequence of callables
+        Perturbations ``X -> X'``: noise (default :func:`noise_perturbations`) and drift
+        (default :func:`channel_perturbations`; pass drift operators here).
+    adaptation : callable(model, X) -> fitted model, optional
+        Adapts a fitted model to perturbed data; gives the adapted drift robustness.
+    weights : mapping of group -> float, optional
+    test_fraction : float, default=0.2
+    gap : int, optional
+        Rows between training rows and the test block; default from the models.
+    n_neighbors : int, default=36
+    gof_batches : int, default=50
+        Batches of the held-out goodness of fit.
+    control_margin : float, default=0.1
+    random_state : int, default=0
+        Seeds the perturbations, the controls' shuffles and the goodness-of-fit batches.
+    verbose : bool, default=False
+        Print each fit as it starts.
+
+    Returns
+    -------
+    QualityReport
+
+    Raises
+    ------
+    ConfigurationError
+        If an argument is not allowed.
+    DataValidationError
+        If the data, labels or truth are malformed or too short.
+
+    Examples
+    --------
+    >>> import identica
+    >>> from identica.report import quality_report
+    >>> rec = identica.synthetic.linear_track(n_samples=1500, n_neurons=20)
+    >>> config = identica.Embedding(encoder="mlp", output_dimension=3, batch_size=64,
+    ...                             max_iterations=20, time_offset=1)
+    >>> report = quality_report(config, rec.neural, rec.continuous[:, 0], seeds=(0, 1),
+    ...                         truth=rec.truth["position"], controls=False)
+    >>> report.models, sorted(report.group_scores["Embedding"])[:3]
+    (['Embedding'], ['Cost', 'Form', 'Reliability'])
+    """
+    X = _array(X, "X").astype(np.float32)
+    if X.ndim != 2:
+        raise DataValidationError(
+            f"X of {_OWNER} must be one recording of shape (n_samples, n_features). Got shape "
+            f"{X.shape}."
+        )
+    n = len(X)
+    y = None if y is None else _array(y, "y", n)
+    if truth is not None:
+        truth = _array(truth, "truth", n).astype(np.float64).reshape(n, -1)
+    if attribution_truth is not None:
+        attribution_truth = np.asarray(attribution_truth, dtype=bool)
+    seeds = [check_int(s, name="seeds", owner=_OWNER, low=0) for s in seeds]
+    if not seeds:
+        raise ConfigurationError(f"'seeds' of {_OWNER} must hold at least one seed. Got [].")
+    control_seeds = seeds[:1] if control_seeds is None else [
+        check_int(s, name="control_seeds", owner=_OWNER, low=0) for s in control_seeds]
+    control_margin = check_float(control_margin, name="control_margin", owner=_OWNER,
+                                 low=0.0, low_inclusive=True)
+    n_neighbors = check_int(n_neighbors, name="n_neighbors", owner=_OWNER, low=1)
+    gof_batches = check_int(gof_batches, name="gof_batches", owner=_OWNER, low=1)
+    random_state = check_int(random_state, name="random_state", owner=_OWNER, low=0)
+    say = print if verbose else (lambda text: None)
+
+    cands = candidates(models_or_configs, names)
+    ref_candidate = _reference(reference, truth)
+    everything = cands + ([ref_candidate] if ref_candidate is not None else [])
+    if gap is None:
+        gap = max(gap_for(c.fitted[0] if c.fitted else c.config) for c in everything)
+    gap = check_int(gap, name="gap", owner=_OWNER, low=0)
+    train, test = block_split(n, gap=gap, test_fraction=test_fraction)
+    noise_p = _perturbations(noise, noise_perturbations, random_state, "noise")
+    drift_p = _perturbations(drift, channel_perturbations, random_state, "drift")
+    p = Protocol(X, y, truth, train, test, n_neighbors, noise_p, drift_p, adaptation,
+                 attribution_truth, gof_batches, random_state)
+
+    fits = {c.name: fit_seeds(c, X, y, train, seeds, say) for c in cands}
+    previous_fit = None
+    if previous is not None:
+        previous_fit = Fit("previous", None, previous.transform, previous,
+                           metric=fits[cands[0].name][0].metric)
+    per_fit = {name: [fit_measures(f, p) for f in group] for name, group in fits.items()}
+    values: dict[str, dict[str, list[float]]] = {}
+    fixed: dict[str, dict[str, float]] = {}
+    for name, group in fits.items():
+        values[name] = {k: [m[k] for m, _ in per_fit[name] if m.get(k) is not None]
+                        for k in _PER_FIT}
+        pairs, pair_anchors = seed_measures(group, p, previous_fit)
+        values[name].update(pairs)
+        ceilings = [e["goodness_of_fit_ceiling"] for _, e in per_fit[name]
+                    if "goodness_of_fit_ceiling" in e]
+        fixed[name] = {**pair_anchors, **({"goodness_of_fit_ceiling": float(np.mean(ceilings))}
+                                          if ceilings else {})}
+
+    trivial_cache: dict[int, dict[str, float | None]] = {}
+    reference_values, reference_name = _reference_values(ref_candidate, truth, p, seeds, say)
+    anchors, scores = {}, {}
+    for name, group in fits.items():
+        dim = embedding_dim(group[0], p)
+        if dim not in trivial_cache:
+            trivial_cache[dim] = fit_measures(pca_fit(X, train, dim), p)[0]
+        anchors[name] = _anchors(trivial_cache[dim], reference_values, fixed[name])
+        scores[name] = {k: (anchor_score(float(np.mean(v)), *_pair(anchors[name].get(k)))
+                            if v and k in anchors[name] else None)
+                        for k, v in values[name].items()}
+
+    measures = [m.key for m in MEASURES if any(values[n].get(m.key) for n in fits)]
+    excluded = _excluded(measures, values, anchors, scores, truth is not None)
+    groups = {m.key: m.group for m in MEASURES if m.anchors != "none"}
+    combined = {name: combine(scores[name], groups, weights) for name in fits}
+    group_scores = {name: c[0] for name, c in combined.items()}
+    overall = {name: c[1] for name, c in combined.items()}
+    missing = _missing_groups(group_scores, truth is not None, attribution_truth is not None,
+                              ref_candidate, y is not None, adaptation is not None)
+    spreads = {name: {k: float(np.std(v)) if v else 0.0 for k, v in values[name].items()}
+               for name in fits}
+    flags = tradeoff_flags(scores, spreads, {k: g for k, g in groups.items() if k in measures})
+    correlation = _correlations(fits, per_fit, values)
+
+    control_rows, verdicts = {}, {}
+    for c in cands:
+        if not controls:
+            verdicts[c.name] = "controls not run (controls=False)."
+            continue
+        if y is None:
+            verdicts[c.name] = "controls not run: they need a label y."
+            continue
+        rows = run_controls(c.config, c.name, p, control_seeds, say)
+        real = values[c.name].get("decoding_knn", [])
+        real_in = [in_sample_decoding(f, p, y, X) for f in fits[c.name]]
+        bits = values[c.name].get("goodness_of_fit") or []
+        rows.insert(0, {"control": "real fit", "decoding_knn": float(np.mean(real)),
+                        "decoding_in_sample": float(np.mean(real_in)),
+                        "goodness_of_fit": float(np.mean(bits)) if bits else None,
+                        "seeds": [f.seed for f in fits[c.name]]})
+        for row in rows[1:]:
+            row["gap"] = rows[0]["decoding_knn"] - row["decoding_knn"]
+        chance = 1.0 / len(np.unique(y)) if y.dtype.kind in "biu" else 0.0
+        explained, sentence = verdict(real, rows[1:], chance=chance, margin=control_margin)
+        control_rows[c.name] = rows
+        verdicts[c.name] = sentence
+
+    config = {
+        "protocol": {"n_samples": n, "n_features": int(X.shape[1]), "n_train": len(train),
+                     "n_test": len(test), "gap": gap, "test_fraction": test_fraction,
+                     "seeds": seeds, "control_seeds": control_seeds, "n_neighbors": n_neighbors,
+                     "gof_batches": gof_batches, "noise": list(noise_p), "drift": list(drift_p),
+                     "adaptation": None if adaptation is None else repr(adaptation),
+                     "previous": None if previous is None else type(previous).__name__,
+                     "control_margin": control_margin, "random_state": random_state,
+                     "label_columns": None if y is None else (1 if y.ndim == 1 else y.shape[1])},
+        "models": {c.name: _params(c.config) for c in cands},
+        "reference": reference_name,
+    }
+    return QualityReport(
+        models=list(fits), measures=measures, values=values, anchors=anchors,
+        anchor_names={"trivial": "PCA to the same dimension, fitted on the training rows",
+                      "reference": reference_name},
+        scores=scores, excluded=excluded, group_scores=group_scores, overall=overall,
+        missing_groups=missing, weights={g: float((weights or {}).get(g, 1.0)) for g in GROUPS},
+        flags=flags, rank_correlation=correlation, controls=control_rows, verdicts=verdicts,
+        config=config, versions=_versions())
+
+
+def embedding_dim(fit: Fit, p: Protocol) -> int:
+    from identica.report._evaluate import embedding
+
+    return int(embedding(fit, p.X).shape[1])
+
+
+def _pair(anchor: dict[str, float | None] | None) -> tuple[Any, Any]:
+    if anchor is None:
+        return None, None
+    return anchor.get("trivial"), anchor.get("reference")
+
+
+def _reference(reference: Any, truth: np.ndarray | None) -> Candidate | None:
+    if isinstance(reference, str):
+        if reference not in ("auto", "truth"):
+            raise ConfigurationError(
+                f"'reference' of {_OWNER} must be 'auto', 'truth', an estimator or None. Got "
+                f"{reference!r}."
+            )
+        if reference == "truth" and truth is None:
+            raise ConfigurationError(f"reference='truth' of {_OWNER} needs truth=... .")
+        if truth is not None:
+            return None
+        return Candidate("reference", config=Embedding(**REFERENCE_CONFIG))
+    if reference is None:
+        return None
+    return candidates({"reference": reference}, None)[0]
+
+
+def _reference_values(candidate: Candidate | None, truth: np.ndarray | None, p: Protocol,
+                      seeds: Sequence[int], say: Callable[[str], None]
+                      ) -> tuple[dict[str, float | None], str]:
+    if candidate is None and truth is not None:
+        return fit_measures(truth_fit(truth), p)[0], "the ground-truth latents"
+    if candidate is None:
+        return {}, "none (reference=None): only measures with fixed anchors are scored"
+    fits = fit_seeds(candidate, p.X, p.y, p.train, seeds, say)
+    measured = [fit_measures(f, p)[0] for f in fits]
+    keys = {k for m in measured for k, v in m.items() if v is not None}
+    values = {k: float(np.mean([m[k] for m in measured if m.get(k) is not None])) for k in keys}
+    params = _params(candidate.config)
+    what = ", ".join(f"{k}={v!r}" for k, v in params.items()
+                     if k in REFERENCE_CONFIG or k == "max_iterations")
+    return values, f"{type(candidate.config).__name__}({what}), mean over {len(fits)} fit(s)"
+
+
+def _anchors(trivial: dict[str, float | None], reference: dict[str, float | None],
+             fixed: dict[str, float]) -> dict[str, dict[str, float | None]]:
+    out: dict[str, dict[str, float | None]] = {}
+    for m in MEASURES:
+        if m.anchors == "embedding":
+            out[m.key] = {"trivial": trivial.get(m.key), "reference": reference.get(m.key)}
+        elif m.key == "goodness_of_fit" and "goodness_of_fit_ceiling" in fixed:
+            out[m.key] = {"trivial": 0.0, "reference": fixed["goodness_of_fit_ceiling"]}
+        elif m.key == "consistency":
+            out[m.key] = {"trivial": 0.0, "reference": 1.0}
+        elif m.key == "update_compatibility" and m.key in fixed:
+            out[m.key] = {"trivial": fixed[m.key], "reference": 1.0}
+        elif m.key == "attribution_auc":
+            out[m.key] = {"trivial": 0.5, "reference": 1.0}
+    return out
+
+
+def _excluded(measures: list[str], values: dict[str, dict[str, list[float]]],
+              anchors: dict[str, dict[str, dict[str, float | None]]],
+              scores: dict[str, dict[str, float | None]], has_truth: bool) -> dict[str, str]:
+    out = {}
+    info = {m.key: m for m in MEASURES}
+    for key in measures:
+        if info[key].anchors == "none":
+            out[key] = ("shown only (on real data r has no target)" if key == "smoothness_ratio"
+                        else "shown only, not scored")
+            continue
+        for name in values:
+            if not values[name].get(key) or scores[name].get(key) is not None:
+                continue
+            trivial, reference = _pair(anchors[name].get(key))
+            if trivial is None or reference is None:
+                which = "reference" if reference is None else "trivial"
+                out[key] = f"no {which} value" + (
+                    " (the ground truth has no cost)" if info[key].group == "Cost" and has_truth
+                    else "")
+            else:
+                out[key] = (f"not discriminative: trivial {trivial:.4g} and reference "
+                            f"{reference:.4g} coincide")
+            break
+    return out
+
+
+def _missing_groups(group_scores: dict[str, dict[str, float | None]], has_truth: bool,
+                    has_attribution: bool, reference: Candidate | None, has_labels: bool,
+                    has_adaptation: bool) -> dict[str, str]:
+    reasons = {
+        "Truth": "no ground truth given (real data)",
+        "Cost": ("the reference is the ground truth, which has no cost" if has_truth
+                 else "no reference cost"),
+        "Task": "no labels" if not has_labels else "no scored measure",
+        "Robustness": "no labels or no perturbations",
+        "Reliability": "no labels",
+    }
+    out = {}
+    for g in GROUPS:
+        if all(s.get(g) is None for s in group_scores.values()):
+            out[g] = reasons.get(g, "no scored measure")
+    return out
+
+
+def _correlations(fits: dict[str, list[Fit]], per_fit: dict[str, list[Any]],
+                  values: dict[str, dict[str, list[float]]]) -> dict[str, Any] | None:
+    scored = [m.key for m in MEASURES]
+    if len(fits) >= 3:
+        table = {k: [float(np.mean(values[n][k])) if values[n].get(k) else None for n in fits]
+                 for k in scored}
+        over = f"{len(fits)} models (means over seeds)"
+    else:
+        rows = [m for name in fits for m, _ in per_fit[name]]
+        table = {k: [r.get(k) for r in rows] for k in _PER_FIT}
+        over = f"{len(rows)} fits (models x seeds)"
+    result = rank_correlations(table)
+    if result is None:
+        return None
+    names, matrix = result
+    return {"measures": names, "matrix": matrix.tolist(), "over": over}
+
+
+def _params(model: Any) -> dict[str, Any]:
+    try:
+        params = model.get_params()
+    except AttributeError:
+        return {}
+    return {k: (v if isinstance(v, int | float | str | bool | type(None) | tuple | list)
+                else repr(v)) for k, v in params.items()}
+
+
+def _versions() -> dict[str, str]:
+    import scipy
+    import sklearn
+    import torch
+
+    return {"identica": __version__, "python": sys.version.split()[0],
+            "numpy": np.__version__, "scipy": scipy.__version__,
+            "scikit-learn": sklearn.__version__, "torch": torch.__version__,
+            "platform": platform.platform()}
