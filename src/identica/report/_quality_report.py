@@ -105,8 +105,9 @@ def quality_report(
     to the same dimension fitted on the training rows, and the reference the ground truth
     (``truth``), else ``reference`` (a configuration fitted with the same seeds; by default
     :data:`REFERENCE_CONFIG`, the demo configuration). Some measures have fixed anchors (see
-    :data:`MEASURES`). A measure whose anchors coincide is not discriminative: it is left out
-    of the combination and listed. Groups average their measures; the overall score averages
+    :data:`MEASURES`). A measure whose anchors coincide (within numerical tolerance, or closer
+    than the seeds' sd of the measure) is not discriminative: it is left out of the combination
+    and listed. Groups average their measures; the overall score averages
     the groups (``weights``), renormalised over the groups present.
 
     Controls (``controls=True``, needs ``y``): the same configuration fitted on shuffled
@@ -240,17 +241,23 @@ def quality_report(
     trivial_cache: dict[int, dict[str, float | None]] = {}
     reference_values, reference_name = _reference_values(ref_candidate, truth, p, seeds, say)
     anchors, scores = {}, {}
+    within_spread: dict[str, tuple[float, float, float]] = {}
     for name, group in fits.items():
         dim = embedding_dim(group[0], p)
         if dim not in trivial_cache:
             trivial_cache[dim] = fit_measures(pca_fit(X, train, dim), p)[0]
         anchors[name] = _anchors(trivial_cache[dim], reference_values, fixed[name])
-        scores[name] = {k: (anchor_score(float(np.mean(v)), *_pair(anchors[name].get(k)))
-                            if v and k in anchors[name] else None)
-                        for k, v in values[name].items()}
+        scores[name] = {}
+        for k, v in values[name].items():
+            trivial, ref = _pair(anchors[name].get(k))
+            score = anchor_score(float(np.mean(v)), trivial, ref) if v else None
+            if score is not None and len(v) > 1 and abs(ref - trivial) <= float(np.std(v)):
+                score = None  # the anchors are closer than the seeds are to each other
+                within_spread.setdefault(k, (trivial, ref, float(np.std(v))))
+            scores[name][k] = score
 
     measures = [m.key for m in MEASURES if any(values[n].get(m.key) for n in fits)]
-    excluded = _excluded(measures, values, anchors, scores, truth is not None)
+    excluded = _excluded(measures, values, anchors, scores, truth is not None, within_spread)
     groups = {m.key: m.group for m in MEASURES if m.anchors != "none"}
     combined = {name: combine(scores[name], groups, weights) for name in fits}
     group_scores = {name: c[0] for name, c in combined.items()}
@@ -372,19 +379,26 @@ def _anchors(trivial: dict[str, float | None], reference: dict[str, float | None
 
 def _excluded(measures: list[str], values: dict[str, dict[str, list[float]]],
               anchors: dict[str, dict[str, dict[str, float | None]]],
-              scores: dict[str, dict[str, float | None]], has_truth: bool) -> dict[str, str]:
+              scores: dict[str, dict[str, float | None]], has_truth: bool,
+              within_spread: dict[str, tuple[float, float, float]]) -> dict[str, str]:
     out = {}
     info = {m.key: m for m in MEASURES}
     for key in measures:
         if info[key].anchors == "none":
-            out[key] = ("shown only (on real data r has no target)" if key == "smoothness_ratio"
-                        else "shown only, not scored")
+            out[key] = "shown only, not scored"
+            if key == "smoothness_ratio":
+                out[key] += (" (the target-matched score is scored)" if has_truth
+                             else ": real data give r no target")
             continue
         for name in values:
             if not values[name].get(key) or scores[name].get(key) is not None:
                 continue
             trivial, reference = _pair(anchors[name].get(key))
-            if trivial is None or reference is None:
+            if key in within_spread:
+                t, r, sd = within_spread[key]
+                out[key] = (f"not discriminative: trivial {t:.4g} and reference {r:.4g} differ "
+                            f"by less than the seed sd {sd:.3g}")
+            elif trivial is None or reference is None:
                 which = "reference" if reference is None else "trivial"
                 out[key] = f"no {which} value" + (
                     " (the ground truth has no cost)" if info[key].group == "Cost" and has_truth
