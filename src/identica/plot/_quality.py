@@ -106,9 +106,10 @@ def quality_table(report: Any, ax: Axes | None = None) -> Axes:
     keys = list(report.measures)
     grid = np.array([[report.scores[m].get(k) if _finite(report.scores[m].get(k)) else np.nan
                       for m in report.models] for k in keys], dtype=float)
-    image = ax.imshow(np.ma.masked_invalid(grid), cmap="RdYlGn", vmin=-0.5, vmax=1.5,
-                      aspect="auto")
-    image.cmap.set_bad("#dddddd")
+    from matplotlib import colormaps
+
+    image = ax.imshow(np.ma.masked_invalid(grid), vmin=-0.5, vmax=1.5, aspect="auto",
+                      cmap=colormaps["RdYlGn"].with_extremes(bad="#dddddd"))
     for i, key in enumerate(keys):
         for j, model in enumerate(report.models):
             summary = report.summary(model, key)
