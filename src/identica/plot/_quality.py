@@ -223,7 +223,7 @@ def rank_correlation(reports: Any, ax: Axes | None = None) -> Axes:
 
 
 def _merged(items: Sequence[Any]) -> tuple[list[str], np.ndarray, str]:
-    from scipy.stats import spearmanr
+    from scipy.stats import rankdata
 
     rows = [(r, m) for r in items for m in r.models]
     keys = [k for k in items[0].measures
@@ -235,6 +235,5 @@ def _merged(items: Sequence[Any]) -> tuple[list[str], np.ndarray, str]:
             "rank_correlation needs at least 3 models and 2 measures that vary across them. "
             f"Got {len(rows)} models and {len(varying)} varying measures."
         )
-    matrix = np.asarray(spearmanr(data[:, varying]).statistic).reshape(len(varying),
-                                                                       len(varying))
+    matrix = np.corrcoef(rankdata(data[:, varying], axis=0), rowvar=False)  # Spearman's rho
     return [keys[i] for i in varying], matrix, f"{len(rows)} models"

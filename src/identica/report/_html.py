@@ -10,10 +10,13 @@ import io
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from identica.exceptions import ConfigurationError
-from identica.report._report import QualityReport, _fmt
+from identica.report._format import fmt as _fmt
+
+if TYPE_CHECKING:
+    from identica.report._report import QualityReport
 
 __all__ = ["write_html"]
 

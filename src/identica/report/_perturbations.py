@@ -52,8 +52,8 @@ def noise_perturbations(
     >>> from identica.report import noise_perturbations
     >>> X = np.random.default_rng(0).normal(size=(20000, 2))
     >>> noisy = noise_perturbations([4.0], kinds=["gaussian"])["gaussian snr=4"](X)
-    >>> round(float((noisy - X).var()), 1)
-    0.2
+    >>> round(float((noisy - X).var()), 2)
+    0.25
     """
     owner = "noise_perturbations"
     out: dict[str, Perturbation] = {}

@@ -11,19 +11,12 @@ from typing import Any
 
 import numpy as np
 
+from identica.report._format import fmt as _fmt
 from identica.report._measures import MEASURES, Measure
 
 __all__ = ["QualityReport"]
 
 _BY_KEY = {m.key: m for m in MEASURES}
-
-
-def _fmt(value: Any, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
-    if isinstance(value, float) and abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -8,7 +8,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from scipy.stats import spearmanr
+from scipy.stats import rankdata
 
 from identica.exceptions import ConfigurationError
 
@@ -40,8 +40,8 @@ def anchor_score(value: float, trivial: float, reference: float) -> float | None
     Examples
     --------
     >>> from identica.report import anchor_score
-    >>> anchor_score(0.5, 0.2, 0.8), anchor_score(0.1, 0.4, 0.1)   # higher / lower is better
-    (0.5, 1.0)
+    >>> anchor_score(0.5, 0.0, 2.0), anchor_score(0.1, 0.4, 0.1)   # higher / lower is better
+    (0.25, 1.0)
     """
     if any(v is None or not math.isfinite(v) for v in (value, trivial, reference)):
         return None
@@ -170,6 +170,5 @@ def rank_correlations(
         return None
     names = list(kept)
     data = np.stack([kept[m] for m in names], axis=1)
-    matrix = np.asarray(spearmanr(data).statistic, dtype=np.float64).reshape(len(names),
-                                                                             len(names))
-    return names, matrix
+    # Spearman's rho: Pearson's correlation of the ranks (ties get their mean rank)
+    return names, np.corrcoef(rankdata(data, axis=0), rowvar=False)
