@@ -5,11 +5,11 @@
 ``--data track`` (the default) fits the demo configuration (conv10, 8-D output, time_delta,
 time offset 10, batch 512, ``--iterations`` steps, 1 thread) on
 ``identica.synthetic.linear_track`` (the demo recording: 10,000 bins x 120 place cells) for
-seeds 0, 1 and 2 on the training blocks, runs the three controls (one seed each), scores
-everything against PCA and the ground truth (position, direction), and writes the
-self-contained HTML report. Prints one JSON line: wall and CPU time, the machine's load
-average before and after, the overall and group scores, the verdict, and the controls'
-held-out decoding.
+seeds 0, 1 and 2 on the training blocks, runs the three controls (one seed each), all in
+``--jobs`` processes of one thread, scores everything against PCA and the ground truth
+(position, direction), and writes the self-contained HTML report. Prints one JSON line: wall
+and CPU time, the machine's load average before and after, the overall and group scores, the
+verdict, and the controls' held-out decoding.
 
 ``--data rat`` runs the same report on CEBRA's rat hippocampus recording (rat "buddy", 48 units
 x 6,577 bins, ``../shared/data/real/rat_hippocampus_buddy/buddy.npz`` next to the repository;
@@ -40,6 +40,7 @@ def main() -> None:
     parser.add_argument("--n-neurons", type=int, default=120)
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--no-controls", action="store_true")
+    parser.add_argument("--jobs", type=int, default=2, help="processes running the fits")
     parser.add_argument("--out", default="quality-report.html")
     parser.add_argument("--data", choices=("track", "rat"), default="track")
     parser.add_argument("--output-dimension", type=int, default=8)
@@ -70,7 +71,8 @@ def main() -> None:
         truth = np.column_stack([rec.truth["position"], rec.truth["direction"]])
         reference = "auto"  # the ground truth
     report = quality_report({"demo": config}, X, y, truth=truth, reference=reference,
-                            seeds=tuple(range(args.seeds)), controls=not args.no_controls)
+                            seeds=tuple(range(args.seeds)), controls=not args.no_controls,
+                            n_jobs=args.jobs)
     report.to_html(args.out)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     fits = report.config["protocol"]
@@ -84,7 +86,7 @@ def main() -> None:
         "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in os.getloadavg()],
-        "iterations": args.iterations, "seeds": fits["seeds"],
+        "iterations": args.iterations, "jobs": args.jobs, "seeds": fits["seeds"],
         "n_fits": len(fits["seeds"]) + n_reference + (0 if args.no_controls else 3),
         "n_samples": fits["n_samples"], "gap": fits["gap"],
         "overall": report.overall["demo"], "groups": report.group_scores["demo"],

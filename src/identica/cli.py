@@ -186,8 +186,9 @@ def _report(args: argparse.Namespace) -> int:
 
     model = load(args.model)
     _check_output(args.out)
-    if args.seeds < 1:
-        raise _UserError(f"--seeds must be a positive int; got {args.seeds}")
+    if args.seeds < 1 or args.jobs < 1:
+        raise _UserError(f"--seeds and --jobs must be positive ints; got {args.seeds} and "
+                         f"{args.jobs}")
     if args.behavior and args.discrete:
         raise _UserError("give --behavior or --discrete, not both: the report scores one label")
     keys = {"--neural": args.neural, "--behavior": args.behavior, "--discrete": args.discrete}
@@ -201,7 +202,7 @@ def _report(args: argparse.Namespace) -> int:
                             seeds=list(range(args.seeds)), previous=model,
                             controls=not args.no_controls,
                             reference=None if args.no_reference else "auto",
-                            verbose=not args.quiet)
+                            n_jobs=args.jobs, verbose=not args.quiet)
     report.to_html(args.out)
     if not args.quiet:
         overall = report.overall[name]
@@ -317,6 +318,8 @@ def _build_parser() -> tuple[_Parser, dict[str, argparse.ArgumentParser], list[s
     report.add_argument("--no-reference", action="store_true",
                         help="no reference fits: score only the measures with fixed anchors "
                              "(default: the demo configuration, fitted with the same seeds)")
+    report.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="processes running the fits, one thread each (default: 1)")
     report.add_argument("--quiet", action="store_true", help="print only the file written")
     inspect = command("inspect", "list the streams of a recording file (names, shapes, rates, "
                                  "time spans) to know what to pass as --neural/--behavior")

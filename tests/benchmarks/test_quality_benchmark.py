@@ -16,7 +16,7 @@ def test_quality_report_benchmark_prints_one_json_line(tmp_path):
     out = tmp_path / "report.html"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "quality_report.py"), "--iterations", "3",
-         "--n-samples", "1500", "--n-neurons", "20", "--seeds", "2", "--no-controls",
+         "--n-samples", "1500", "--n-neurons", "20", "--seeds", "2", "--no-controls", "--jobs", "1",
          "--out", str(out)],
         capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -133,3 +133,13 @@ def test_errors_name_the_argument(track, small_config):
         quality_report(["not a model"], X, y)
     with pytest.raises(ConfigurationError, match="'noise' of quality_report"):
         quality_report(small_config(), X, y, noise="loud")
+
+
+def test_fits_in_worker_processes_give_the_same_report(track, small_config):
+    kwargs = {"seeds": (0, 1), "controls": False, "noise": None, "drift": None,
+              "reference": None}
+    X, y = track.neural[:1000], track.continuous[:1000, 0]
+    one = quality_report(small_config(max_iterations=10), X, y, **kwargs)
+    two = quality_report(small_config(max_iterations=10), X, y, n_jobs=2, **kwargs)
+    for key in ("decoding_knn", "consistency", "goodness_of_fit"):
+        assert one.values["Embedding"][key] == two.values["Embedding"][key]

@@ -4,28 +4,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from identica import metrics
 from identica.report._evaluate import Protocol, embedding
-from identica.report._fits import Fit, fit_one
+from identica.report._fits import Fit
 
-__all__ = ["CONTROLS", "run_controls", "verdict"]
+__all__ = ["CONTROLS", "control_data", "control_rows", "in_sample_decoding", "verdict"]
 
 CONTROLS = ("shuffled labels", "time-shifted labels", "time-shuffled neural data")
 
 
-def _control_data(name: str, p: Protocol, rng: np.random.Generator
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def control_data(p: Protocol) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The data of every control: (X, y) with the label or the neural rows scrambled."""
     assert p.y is not None
-    if name == "shuffled labels":
-        return p.X, p.y[rng.permutation(len(p.y))]
-    if name == "time-shifted labels":  # circular shift by half the recording
-        return p.X, np.roll(p.y, len(p.y) // 2, axis=0)
-    return p.X[rng.permutation(len(p.X))], p.y
+    rng = np.random.default_rng(p.random_state)
+    return {
+        "shuffled labels": (p.X, p.y[rng.permutation(len(p.y))]),
+        # a circular shift by half the recording
+        "time-shifted labels": (p.X, np.roll(p.y, len(p.y) // 2, axis=0)),
+        "time-shuffled neural data": (p.X[rng.permutation(len(p.X))], p.y),
+    }
 
 
 def in_sample_decoding(fit: Fit, p: Protocol, y: np.ndarray, X: np.ndarray) -> float:
@@ -35,16 +37,14 @@ def in_sample_decoding(fit: Fit, p: Protocol, y: np.ndarray, X: np.ndarray) -> f
                                   metric=fit.metric)
 
 
-def run_controls(config: Any, name: str, p: Protocol, seeds: Sequence[int],
-                 say: Callable[[str], None]) -> list[dict[str, Any]]:
-    """Fit ``config`` on every control's data; measure it on the control's own labels."""
-    rng = np.random.default_rng(p.random_state)
+def control_rows(fits: dict[str, list[Fit]], data: dict[str, tuple[np.ndarray, np.ndarray]],
+                 p: Protocol) -> list[dict[str, Any]]:
+    """Measure every control's fits on the label each was trained with."""
     rows = []
     for control in CONTROLS:
-        X, y = _control_data(control, p, rng)
+        X, y = data[control]
         held_out, in_sample, bits = [], [], []
-        for seed in seeds:
-            fit = fit_one(config, X, y, p.train, seed, f"{name} ({control})", say)
+        for fit in fits[control]:
             Z = embedding(fit, X)
             held_out.append(metrics.decoding_score(Z[p.train], y[p.train], Z[p.test],
                                                    y[p.test], n_neighbors=p.n_neighbors,
@@ -55,12 +55,12 @@ def run_controls(config: Any, name: str, p: Protocol, seeds: Sequence[int],
                     bits.append(metrics.goodness_of_fit(fit.model, X[p.test], y[p.test],
                                                         n_batches=p.gof_batches,
                                                         random_state=p.random_state))
-                except ValueError:
+                except ValueError:  # the test block is too short for the sampler
                     pass
         rows.append({"control": control, "decoding_knn": float(np.mean(held_out)),
                      "decoding_in_sample": float(np.mean(in_sample)),
                      "goodness_of_fit": float(np.mean(bits)) if bits else None,
-                     "seeds": list(seeds)})
+                     "seeds": [f.seed for f in fits[control]]})
     return rows
 
 

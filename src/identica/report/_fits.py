@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from identica.exceptions import ConfigurationError
 
-__all__ = ["Candidate", "Fit", "candidates", "fit_seeds", "gap_for", "pca_fit", "truth_fit"]
+__all__ = ["Candidate", "Fit", "Fitter", "candidates", "gap_for", "pca_fit", "truth_fit"]
 
 
 @dataclasses.dataclass
@@ -136,29 +136,75 @@ def _metric(model: Any) -> str:
     return "cosine" if similarity == "cosine" else "euclidean"
 
 
-def fit_seeds(candidate: Candidate, X: np.ndarray, y: np.ndarray | None, train: np.ndarray,
-              seeds: Sequence[int], say: Callable[[str], None]) -> list[Fit]:
-    """The candidate's fits: fitted models as given, or its configuration once per seed."""
-    if candidate.fitted:
-        return [Fit(candidate.name, None, m.transform, m, None, _metric(m), _n_parameters(m),
-                    fitted_here=False) for m in candidate.fitted]
-    return [fit_one(candidate.config, X, y, train, seed, candidate.name, say) for seed in seeds]
+def given_fits(candidate: Candidate) -> list[Fit]:
+    """The fits of models fitted outside the report, as given."""
+    return [Fit(candidate.name, None, m.transform, m, None, _metric(m), _n_parameters(m),
+                fitted_here=False) for m in candidate.fitted]
 
 
-def fit_one(config: Any, X: np.ndarray, y: np.ndarray | None, train: np.ndarray, seed: int,
-            name: str, say: Callable[[str], None]) -> Fit:
-    """Clone ``config``, seed it, fit it on the training rows and time the fit."""
+def _fit_job(config: Any, X: np.ndarray, y: np.ndarray | None, seed: int
+             ) -> tuple[Any, float]:
+    """Clone ``config``, seed it, fit it and time the fit (run here or in a worker)."""
     model = clone(config)
     if "random_state" in _params(model):
         model.set_params(random_state=seed)
-    say(f"fitting {name}, seed {seed} ...")
     start = time.perf_counter()
     if y is None:
-        model.fit(X[train])
+        model.fit(X)
     else:
-        model.fit(X[train], y[train])
-    seconds = time.perf_counter() - start
-    return Fit(name, seed, model.transform, model, seconds, _metric(model), _n_parameters(model))
+        model.fit(X, y)
+    return model, time.perf_counter() - start
+
+
+def _init_worker() -> None:
+    import torch
+
+    torch.set_num_threads(1)
+
+
+class Fitter:
+    """Collects the report's fits, runs them in turn or in ``n_jobs`` processes, hands them out.
+
+    Every fit is a clone of a configuration seeded with one seed and fitted on the training
+    rows of its data; worker processes (spawned) use one torch thread each.
+    """
+
+    def __init__(self, n_jobs: int, say: Callable[[str], None]) -> None:
+        self.n_jobs = n_jobs
+        self.say = say
+        self.jobs: dict[Hashable, tuple[Any, np.ndarray, np.ndarray | None, int, str]] = {}
+        self.fits: dict[Hashable, Fit] = {}
+
+    def add(self, key: Hashable, config: Any, X: np.ndarray, y: np.ndarray | None,
+            train: np.ndarray, seed: int, name: str) -> None:
+        """Queue a fit of ``config`` with ``seed`` on ``X[train]`` (and ``y[train]``)."""
+        self.jobs[key] = (config, X[train], None if y is None else y[train], seed, name)
+
+    def run(self) -> None:
+        """Run every queued fit."""
+        keys = list(self.jobs)
+        for key in keys:
+            self.say(f"fitting {self.jobs[key][4]}, seed {self.jobs[key][3]} ...")
+        args = [self.jobs[k][:4] for k in keys]
+        if self.n_jobs == 1 or len(keys) < 2:
+            results = [_fit_job(*a) for a in args]
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(min(self.n_jobs, len(keys)), mp_context=context,
+                                     initializer=_init_worker) as pool:
+                results = [f.result() for f in [pool.submit(_fit_job, *a) for a in args]]
+        for key, (model, seconds) in zip(keys, results):
+            name, seed = self.jobs[key][4], self.jobs[key][3]
+            self.fits[key] = Fit(name, seed, model.transform, model, seconds, _metric(model),
+                                 _n_parameters(model))
+        self.jobs.clear()
+
+    def get(self, key: Hashable) -> Fit:
+        """The fit queued under ``key`` (after :meth:`run`)."""
+        return self.fits[key]
 
 
 def pca_fit(X: np.ndarray, train: np.ndarray, n_components: int) -> Fit:

@@ -16,9 +16,18 @@ from identica._version import __version__
 from identica.estimator import Embedding
 from identica.exceptions import ConfigurationError, DataValidationError
 from identica.metrics import block_split, perturbation_names
-from identica.report._controls import in_sample_decoding, run_controls, verdict
+from identica.report._controls import control_data, control_rows, in_sample_decoding, verdict
 from identica.report._evaluate import Protocol, fit_measures, seed_measures
-from identica.report._fits import Candidate, Fit, candidates, fit_seeds, gap_for, pca_fit, truth_fit
+from identica.report._fits import (
+    Candidate,
+    Fit,
+    Fitter,
+    candidates,
+    gap_for,
+    given_fits,
+    pca_fit,
+    truth_fit,
+)
 from identica.report._measures import GROUPS, MEASURES
 from identica.report._perturbations import channel_perturbations, noise_perturbations
 from identica.report._report import QualityReport
@@ -90,6 +99,7 @@ def quality_report(
     gof_batches: int = 50,
     control_margin: float = 0.1,
     random_state: int = 0,
+    n_jobs: int = 1,
     verbose: bool = False,
 ) -> QualityReport:
     """How far to trust an embedding: measures beyond accuracy, anchored scores and controls.
@@ -158,6 +168,9 @@ def quality_report(
     control_margin : float, default=0.1
     random_state : int, default=0
         Seeds the perturbations, the controls' shuffles and the goodness-of-fit batches.
+    n_jobs : int, default=1
+        Processes that run the fits (seeds, reference, controls); with more than one, each
+        worker uses one torch thread. The results do not depend on it.
     verbose : bool, default=False
         Print each fit as it starts.
 
@@ -206,6 +219,7 @@ def quality_report(
     n_neighbors = check_int(n_neighbors, name="n_neighbors", owner=_OWNER, low=1)
     gof_batches = check_int(gof_batches, name="gof_batches", owner=_OWNER, low=1)
     random_state = check_int(random_state, name="random_state", owner=_OWNER, low=0)
+    n_jobs = check_int(n_jobs, name="n_jobs", owner=_OWNER, low=1)
     say = print if verbose else (lambda text: None)
 
     cands = candidates(models_or_configs, names)
@@ -220,7 +234,26 @@ def quality_report(
     p = Protocol(X, y, truth, train, test, n_neighbors, noise_p, drift_p, adaptation,
                  attribution_truth, gof_batches, random_state)
 
-    fits = {c.name: fit_seeds(c, X, y, train, seeds, say) for c in cands}
+    fitter = Fitter(n_jobs, say)
+    for c in cands:
+        if not c.fitted:
+            for seed in seeds:
+                fitter.add(("model", c.name, seed), c.config, X, y, train, seed, c.name)
+    if ref_candidate is not None and not ref_candidate.fitted:
+        for seed in seeds:
+            fitter.add(("reference", seed), ref_candidate.config, X, y, train, seed,
+                       ref_candidate.name)
+    run_controls = controls and y is not None
+    controls_data = control_data(p) if run_controls else {}
+    if run_controls:
+        for c in cands:
+            for control, (Xc, yc) in controls_data.items():
+                for seed in control_seeds:
+                    fitter.add(("control", c.name, control, seed), c.config, Xc, yc, train,
+                               seed, f"{c.name} ({control})")
+    fitter.run()
+    fits = {c.name: (given_fits(c) if c.fitted
+                     else [fitter.get(("model", c.name, s)) for s in seeds]) for c in cands}
     previous_fit = None
     if previous is not None:
         previous_fit = Fit("previous", None, previous.transform, previous,
@@ -239,7 +272,12 @@ def quality_report(
                                           if ceilings else {})}
 
     trivial_cache: dict[int, dict[str, float | None]] = {}
-    reference_values, reference_name = _reference_values(ref_candidate, truth, p, seeds, say)
+    reference_fits = None
+    if ref_candidate is not None:
+        reference_fits = (given_fits(ref_candidate) if ref_candidate.fitted
+                          else [fitter.get(("reference", s)) for s in seeds])
+    reference_values, reference_name = _reference_values(ref_candidate, reference_fits, truth,
+                                                         p)
     anchors, scores = {}, {}
     within_spread: dict[str, tuple[float, float, float]] = {}
     for name, group in fits.items():
@@ -269,7 +307,7 @@ def quality_report(
     flags = tradeoff_flags(scores, spreads, {k: g for k, g in groups.items() if k in measures})
     correlation = _correlations(fits, per_fit, values)
 
-    control_rows, verdicts = {}, {}
+    controls_table, verdicts = {}, {}
     for c in cands:
         if not controls:
             verdicts[c.name] = "controls not run (controls=False)."
@@ -277,7 +315,9 @@ def quality_report(
         if y is None:
             verdicts[c.name] = "controls not run: they need a label y."
             continue
-        rows = run_controls(c.config, c.name, p, control_seeds, say)
+        rows = control_rows({control: [fitter.get(("control", c.name, control, s))
+                                       for s in control_seeds] for control in controls_data},
+                            controls_data, p)
         real = values[c.name].get("decoding_knn", [])
         real_in = [in_sample_decoding(f, p, y, X) for f in fits[c.name]]
         bits = values[c.name].get("goodness_of_fit") or []
@@ -289,7 +329,7 @@ def quality_report(
             row["gap"] = rows[0]["decoding_knn"] - row["decoding_knn"]
         chance = 1.0 / len(np.unique(y)) if y.dtype.kind in "biu" else 0.0
         explained, sentence = verdict(real, rows[1:], chance=chance, margin=control_margin)
-        control_rows[c.name] = rows
+        controls_table[c.name] = rows
         verdicts[c.name] = sentence
 
     config = {
@@ -310,7 +350,7 @@ def quality_report(
                       "reference": reference_name},
         scores=scores, excluded=excluded, group_scores=group_scores, overall=overall,
         missing_groups=missing, weights={g: float((weights or {}).get(g, 1.0)) for g in GROUPS},
-        flags=flags, rank_correlation=correlation, controls=control_rows, verdicts=verdicts,
+        flags=flags, rank_correlation=correlation, controls=controls_table, verdicts=verdicts,
         config=config, versions=_versions())
 
 
@@ -343,14 +383,13 @@ def _reference(reference: Any, truth: np.ndarray | None) -> Candidate | None:
     return candidates({"reference": reference}, None)[0]
 
 
-def _reference_values(candidate: Candidate | None, truth: np.ndarray | None, p: Protocol,
-                      seeds: Sequence[int], say: Callable[[str], None]
+def _reference_values(candidate: Candidate | None, fits: list[Fit] | None,
+                      truth: np.ndarray | None, p: Protocol
                       ) -> tuple[dict[str, float | None], str]:
     if candidate is None and truth is not None:
         return fit_measures(truth_fit(truth), p)[0], "the ground-truth latents"
-    if candidate is None:
+    if candidate is None or fits is None:
         return {}, "none (reference=None): only measures with fixed anchors are scored"
-    fits = fit_seeds(candidate, p.X, p.y, p.train, seeds, say)
     measured = [fit_measures(f, p)[0] for f in fits]
     keys = {k for m in measured for k, v in m.items() if v is not None}
     values = {k: float(np.mean([m[k] for m in measured if m.get(k) is not None])) for k in keys}
