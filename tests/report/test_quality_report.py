@@ -64,8 +64,13 @@ def test_measures_without_a_reference_value_are_excluded_and_listed(report):
 def test_identity_perturbation_is_not_discriminative(track, small_config):
     result = quality_report(small_config(max_iterations=20), track.neural, track.continuous[:, 0],
                             seeds=(0,), truth=track.truth["position"], controls=False,
-                            noise={"identity": lambda X: X}, drift=None)
+                            noise={"identity": lambda X: X}, drift=None,
+                            attribution_truth=np.eye(3, 40, dtype=bool))
     assert result.values["Embedding"]["noise"] == [1.0]
+    (auc,) = result.values["Embedding"]["attribution_auc"]
+    assert 0.0 <= auc <= 1.0
+    assert result.anchors["Embedding"]["attribution_auc"] == {"trivial": 0.5, "reference": 1.0}
+    assert result.scores["Embedding"]["attribution_auc"] == pytest.approx((auc - 0.5) / 0.5)
     assert result.scores["Embedding"]["noise"] is None
     assert result.excluded["noise"].startswith("not discriminative")
     assert result.group_scores["Embedding"]["Robustness"] is None

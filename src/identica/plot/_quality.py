@@ -82,7 +82,8 @@ def quality_radar(report: Any, ax: Axes | None = None) -> Axes:
     ax.plot(ring, np.zeros_like(ring), ":", color="grey", linewidth=0.8, label="trivial (0)")
     ax.set_ylim(low, high)
     ax.set_xticks(angles, groups)
-    ax.legend(loc="upper right", bbox_to_anchor=(1.35, 1.1), fontsize="small")
+    ax.tick_params(axis="x", pad=12)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.08, 1.0), fontsize="small")
     return ax
 
 

@@ -51,7 +51,7 @@ def _figures(report: QualityReport) -> list[str]:
 
     key_y = "consistency" if "consistency" in report.measures else report.measures[-1]
     figures = [
-        _png(lambda ax: plot.quality_radar(report, ax=ax), polar=True),
+        _png(lambda ax: plot.quality_radar(report, ax=ax), polar=True, size=(7.0, 5.0)),
         _png(lambda ax: plot.quality_table(report, ax=ax),
              size=(4.0 + 1.2 * len(report.models), 7.5)),
         _png(lambda ax: plot.pareto(report, x="decoding_knn", y=key_y, ax=ax)),
