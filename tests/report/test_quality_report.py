@@ -148,3 +148,22 @@ def test_fits_in_worker_processes_give_the_same_report(track, small_config):
     two = quality_report(small_config(max_iterations=10), X, y, n_jobs=2, **kwargs)
     for key in ("decoding_knn", "consistency", "goodness_of_fit"):
         assert one.values["Embedding"][key] == two.values["Embedding"][key]
+
+
+def test_discrete_labels_and_no_labels(track, small_config):
+    X, direction = track.neural[:1200], track.truth["direction"][:1200]
+    kwargs = {"seeds": (0, 1), "noise": None, "drift": None, "reference": None}
+    discrete = quality_report(small_config(max_iterations=30), X, direction,
+                              control_seeds=(0,), **kwargs)
+    values = discrete.values["Embedding"]
+    assert 0.0 <= values["calibration"][0] <= 1.0  # ECE
+    assert 0.0 <= values["calibration_secondary"][0] <= 1.0  # adaptive ECE
+    assert 0.0 <= values["decoding_knn"][0] <= 1.0  # balanced accuracy
+    assert "chance 0.500" in discrete.verdicts["Embedding"]
+    unlabelled = quality_report(small_config(max_iterations=30), X, None, **kwargs)
+    assert "decoding_knn" not in unlabelled.measures
+    assert unlabelled.values["Embedding"]["consistency"]
+    assert unlabelled.verdicts["Embedding"] == "controls not run: they need a label y."
+    # without labels the Task group is the goodness of fit (time contrast) alone
+    task = unlabelled.group_scores["Embedding"]["Task"]
+    assert task is not None and task == unlabelled.scores["Embedding"]["goodness_of_fit"]
