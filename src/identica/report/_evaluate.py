@@ -74,7 +74,7 @@ def fit_measures(fit: Fit, p: Protocol) -> tuple[dict[str, float | None], dict[s
                                           y_test, n_neighbors=p.n_neighbors, metric=fit.metric)
 
         if p.noise:
-            out["noise"] = metrics.robustness(score, p.X, p.noise).raw
+            out["noise"] = _kept(metrics.robustness(score, p.X, p.noise).raw)
         if p.drift:
             adapted = None
             if p.adaptation is not None and fit.model is not None:
@@ -83,7 +83,8 @@ def fit_measures(fit: Fit, p: Protocol) -> tuple[dict[str, float | None], dict[s
             elif p.adaptation is not None:
                 adapted = score  # anchors have no adaptation: their adapted value is the raw one
             result = metrics.robustness(score, p.X, p.drift, adapted_score=adapted)
-            out["drift_raw"], out["drift_adapted"] = result.raw, result.adapted
+            out["drift_raw"] = _kept(result.raw)
+            out["drift_adapted"] = None if result.adapted is None else _kept(result.adapted)
     if p.truth is not None:
         mapped = metrics.fit_alignment(Z_train, p.truth[p.train], "affine").apply(Z_test)
         out["identifiability"] = float(r2_score(p.truth[p.test], mapped))
@@ -92,6 +93,11 @@ def fit_measures(fit: Fit, p: Protocol) -> tuple[dict[str, float | None], dict[s
     out["compactness"] = metrics.compactness(Z_test)
     out.update(_model_measures(fit, p, extra))
     return out, extra
+
+
+def _kept(ratio: float) -> float:
+    """A robustness ratio, 0 where the clean score is <= 0: nothing to keep, nothing kept."""
+    return 0.0 if np.isnan(ratio) else ratio
 
 
 def _calibration(Z_train: np.ndarray, Z_test: np.ndarray, p: Protocol,

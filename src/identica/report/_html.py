@@ -138,6 +138,10 @@ def render(report: QualityReport) -> str:
         parts.append("<p><b>Left out of the scores:</b></p><ul>" + "".join(
             f"<li>{html.escape(k)}: {html.escape(v)}</li>" for k, v in report.excluded.items())
             + "</ul>")
+    notes = [(k, report.measure(k).note) for k in report.measures if report.measure(k).note]
+    if notes:
+        parts.append("<p><b>Fixed anchors and notes:</b></p><ul>" + "".join(
+            f"<li>{html.escape(k)}: {html.escape(v)}</li>" for k, v in notes) + "</ul>")
     parts.append("<h2>Trade-offs</h2>")
     parts.append("<ul>" + "".join(f"<li>{html.escape(f)}</li>" for f in report.flags) + "</ul>"
                  if report.flags else "<p>No trade-off flag (they compare models: one measure "

@@ -51,11 +51,11 @@ MEASURES: tuple[Measure, ...] = (
     Measure("attribution_auc", "Truth", "attribution ROC-AUC against the true map", "higher",
             "fixed", "0.5 (chance) and 1"),
     Measure("drift_raw", "Robustness", "drift robustness, raw: R² kept (ratio)", "higher",
-            "embedding"),
+            "embedding", "0 when the clean R² is <= 0 (nothing to keep)"),
     Measure("drift_adapted", "Robustness", "drift robustness, adapted: R² kept (ratio)",
-            "higher", "embedding"),
+            "higher", "embedding", "0 when the clean R² is <= 0 (nothing to keep)"),
     Measure("noise", "Robustness", "noise robustness: R² kept at fixed SNRs (ratio)", "higher",
-            "embedding"),
+            "embedding", "0 when the clean R² is <= 0 (nothing to keep)"),
     Measure("calibration", "Reliability", "calibration: coverage gap (continuous) or ECE "
             "(discrete)", "lower", "embedding"),
     Measure("calibration_secondary", "Reliability", "calibration: Gaussian NLL (continuous) or "

@@ -433,12 +433,14 @@ def _excluded(measures: list[str], values: dict[str, dict[str, list[float]]],
             if not values[name].get(key) or scores[name].get(key) is not None:
                 continue
             trivial, reference = _pair(anchors[name].get(key))
+            finite = all(v is not None and np.isfinite(v) for v in (trivial, reference))
             if key in within_spread:
                 t, r, sd = within_spread[key]
                 out[key] = (f"not discriminative: trivial {t:.4g} and reference {r:.4g} differ "
                             f"by less than the seed sd {sd:.3g}")
-            elif trivial is None or reference is None:
-                which = "reference" if reference is None else "trivial"
+            elif not finite:
+                which = ("reference" if reference is None or not np.isfinite(reference)
+                         else "trivial")
                 out[key] = f"no {which} value" + (
                     " (the ground truth has no cost)" if info[key].group == "Cost" and has_truth
                     else "")
