@@ -18,8 +18,8 @@ from identica.report._measures import MEASURES as MEASURES
 from identica.report._measures import Measure as Measure
 from identica.report._perturbations import channel_perturbations as channel_perturbations
 from identica.report._perturbations import noise_perturbations as noise_perturbations
-from identica.report._quality_report import REFERENCE_CONFIG as REFERENCE_CONFIG
 from identica.report._quality_report import quality_report as quality_report
+from identica.report._reference import REFERENCE_CONFIG as REFERENCE_CONFIG
 from identica.report._report import QualityReport as QualityReport
 from identica.report._score import anchor_score as anchor_score
 from identica.report._score import combine as combine

@@ -4,49 +4,43 @@
 
 from __future__ import annotations
 
-import platform
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from identica._checks import check_float, check_int
-from identica._version import __version__
-from identica.estimator import Embedding
 from identica.exceptions import ConfigurationError, DataValidationError
 from identica.metrics import block_split, perturbation_names
 from identica.report._controls import control_data, control_rows, in_sample_decoding, verdict
 from identica.report._evaluate import Protocol, fit_measures, seed_measures
 from identica.report._fits import (
-    Candidate,
     Fit,
     Fitter,
     candidates,
     gap_for,
     given_fits,
     pca_fit,
-    truth_fit,
 )
 from identica.report._measures import GROUPS, MEASURES
 from identica.report._perturbations import channel_perturbations, noise_perturbations
+from identica.report._reference import reference_candidate, reference_values
 from identica.report._report import QualityReport
-from identica.report._score import anchor_score, combine, rank_correlations, tradeoff_flags
+from identica.report._score import anchor_score, combine, tradeoff_flags
+from identica.report._tables import (
+    PER_FIT,
+    anchors_for,
+    correlations,
+    excluded,
+    missing_groups,
+    pair,
+    params,
+    versions,
+)
 
-__all__ = ["REFERENCE_CONFIG", "quality_report"]
+__all__ = ["quality_report"]
 
 _OWNER = "quality_report"
-
-#: The fixed reference configuration on data without ground truth (the demo's configuration).
-REFERENCE_CONFIG: dict[str, Any] = {
-    "encoder": "conv10", "output_dimension": 8, "hidden_units": 32, "conditional": "auto",
-    "time_offset": 10, "similarity": "cosine", "temperature": 1.0, "batch_size": 512,
-    "learning_rate": 3e-4, "max_iterations": 1000, "num_threads": 1,
-}
-_PER_FIT = [m.key for m in MEASURES if m.key not in
-            ("consistency", "consistency_in_sample", "update_compatibility",
-             "negative_flip_rate", "positive_flip_rate")]
-
 
 def _array(value: Any, name: str, n: int | None = None) -> np.ndarray:
     array = np.asarray(value)
@@ -223,7 +217,7 @@ def quality_report(
     say = print if verbose else (lambda text: None)
 
     cands = candidates(models_or_configs, names)
-    ref_candidate = _reference(reference, truth)
+    ref_candidate = reference_candidate(reference, truth)
     everything = cands + ([ref_candidate] if ref_candidate is not None else [])
     if gap is None:
         gap = max(gap_for(c.fitted[0] if c.fitted else c.config) for c in everything)
@@ -263,7 +257,7 @@ def quality_report(
     fixed: dict[str, dict[str, float]] = {}
     for name, group in fits.items():
         values[name] = {k: [m[k] for m, _ in per_fit[name] if m.get(k) is not None]
-                        for k in _PER_FIT}
+                        for k in PER_FIT}
         pairs, pair_anchors = seed_measures(group, p, previous_fit)
         values[name].update(pairs)
         ceilings = [e["goodness_of_fit_ceiling"] for _, e in per_fit[name]
@@ -276,18 +270,18 @@ def quality_report(
     if ref_candidate is not None:
         reference_fits = (given_fits(ref_candidate) if ref_candidate.fitted
                           else [fitter.get(("reference", s)) for s in seeds])
-    reference_values, reference_name = _reference_values(ref_candidate, reference_fits, truth,
-                                                         p)
+    reference_measures, reference_name = reference_values(ref_candidate, reference_fits,
+                                                          truth, p)
     anchors, scores = {}, {}
     within_spread: dict[str, tuple[float, float, float]] = {}
     for name, group in fits.items():
         dim = embedding_dim(group[0], p)
         if dim not in trivial_cache:
             trivial_cache[dim] = fit_measures(pca_fit(X, train, dim), p)[0]
-        anchors[name] = _anchors(trivial_cache[dim], reference_values, fixed[name])
+        anchors[name] = anchors_for(trivial_cache[dim], reference_measures, fixed[name])
         scores[name] = {}
         for k, v in values[name].items():
-            trivial, ref = _pair(anchors[name].get(k))
+            trivial, ref = pair(anchors[name].get(k))
             score = anchor_score(float(np.mean(v)), trivial, ref) if v else None
             if score is not None and len(v) > 1 and abs(ref - trivial) <= float(np.std(v)):
                 score = None  # the anchors are closer than the seeds are to each other
@@ -295,17 +289,17 @@ def quality_report(
             scores[name][k] = score
 
     measures = [m.key for m in MEASURES if any(values[n].get(m.key) for n in fits)]
-    excluded = _excluded(measures, values, anchors, scores, truth is not None, within_spread)
+    left_out = excluded(measures, values, anchors, scores, truth is not None, within_spread)
     groups = {m.key: m.group for m in MEASURES if m.anchors != "none"}
     combined = {name: combine(scores[name], groups, weights) for name in fits}
     group_scores = {name: c[0] for name, c in combined.items()}
     overall = {name: c[1] for name, c in combined.items()}
-    missing = _missing_groups(group_scores, truth is not None, attribution_truth is not None,
+    missing = missing_groups(group_scores, truth is not None, attribution_truth is not None,
                               ref_candidate, y is not None, adaptation is not None)
     spreads = {name: {k: float(np.std(v)) if v else 0.0 for k, v in values[name].items()}
                for name in fits}
     flags = tradeoff_flags(scores, spreads, {k: g for k, g in groups.items() if k in measures})
-    correlation = _correlations(fits, per_fit, values)
+    correlation = correlations(fits, per_fit, values)
 
     controls_table, verdicts = {}, {}
     for c in cands:
@@ -341,17 +335,17 @@ def quality_report(
                      "previous": None if previous is None else type(previous).__name__,
                      "control_margin": control_margin, "random_state": random_state,
                      "label_columns": None if y is None else (1 if y.ndim == 1 else y.shape[1])},
-        "models": {c.name: _params(c.config) for c in cands},
+        "models": {c.name: params(c.config) for c in cands},
         "reference": reference_name,
     }
     return QualityReport(
         models=list(fits), measures=measures, values=values, anchors=anchors,
         anchor_names={"trivial": "PCA to the same dimension, fitted on the training rows",
                       "reference": reference_name},
-        scores=scores, excluded=excluded, group_scores=group_scores, overall=overall,
+        scores=scores, excluded=left_out, group_scores=group_scores, overall=overall,
         missing_groups=missing, weights={g: float((weights or {}).get(g, 1.0)) for g in GROUPS},
         flags=flags, rank_correlation=correlation, controls=controls_table, verdicts=verdicts,
-        config=config, versions=_versions())
+        config=config, versions=versions())
 
 
 def embedding_dim(fit: Fit, p: Protocol) -> int:
@@ -360,148 +354,3 @@ def embedding_dim(fit: Fit, p: Protocol) -> int:
     return int(embedding(fit, p.X).shape[1])
 
 
-def _pair(anchor: dict[str, float | None] | None) -> tuple[Any, Any]:
-    if anchor is None:
-        return None, None
-    return anchor.get("trivial"), anchor.get("reference")
-
-
-def _reference(reference: Any, truth: np.ndarray | None) -> Candidate | None:
-    if isinstance(reference, str):
-        if reference not in ("auto", "truth"):
-            raise ConfigurationError(
-                f"'reference' of {_OWNER} must be 'auto', 'truth', an estimator or None. Got "
-                f"{reference!r}."
-            )
-        if reference == "truth" and truth is None:
-            raise ConfigurationError(f"reference='truth' of {_OWNER} needs truth=... .")
-        if truth is not None:
-            return None
-        return Candidate("reference", config=Embedding(**REFERENCE_CONFIG))
-    if reference is None:
-        return None
-    return candidates({"reference": reference}, None)[0]
-
-
-def _reference_values(candidate: Candidate | None, fits: list[Fit] | None,
-                      truth: np.ndarray | None, p: Protocol
-                      ) -> tuple[dict[str, float | None], str]:
-    if candidate is None and truth is not None:
-        return fit_measures(truth_fit(truth), p)[0], "the ground-truth latents"
-    if candidate is None or fits is None:
-        return {}, "none (reference=None): only measures with fixed anchors are scored"
-    measured = [fit_measures(f, p)[0] for f in fits]
-    keys = {k for m in measured for k, v in m.items() if v is not None}
-    values = {k: float(np.mean([m[k] for m in measured if m.get(k) is not None])) for k in keys}
-    params = _params(candidate.config)
-    what = ", ".join(f"{k}={v!r}" for k, v in params.items()
-                     if k in REFERENCE_CONFIG or k == "max_iterations")
-    return values, f"{type(candidate.config).__name__}({what}), mean over {len(fits)} fit(s)"
-
-
-def _anchors(trivial: dict[str, float | None], reference: dict[str, float | None],
-             fixed: dict[str, float]) -> dict[str, dict[str, float | None]]:
-    out: dict[str, dict[str, float | None]] = {}
-    for m in MEASURES:
-        if m.anchors == "embedding":
-            out[m.key] = {"trivial": trivial.get(m.key), "reference": reference.get(m.key)}
-        elif m.key == "goodness_of_fit" and "goodness_of_fit_ceiling" in fixed:
-            out[m.key] = {"trivial": 0.0, "reference": fixed["goodness_of_fit_ceiling"]}
-        elif m.key == "consistency":
-            out[m.key] = {"trivial": 0.0, "reference": 1.0}
-        elif m.key == "update_compatibility" and m.key in fixed:
-            out[m.key] = {"trivial": fixed[m.key], "reference": 1.0}
-        elif m.key == "attribution_auc":
-            out[m.key] = {"trivial": 0.5, "reference": 1.0}
-    return out
-
-
-def _excluded(measures: list[str], values: dict[str, dict[str, list[float]]],
-              anchors: dict[str, dict[str, dict[str, float | None]]],
-              scores: dict[str, dict[str, float | None]], has_truth: bool,
-              within_spread: dict[str, tuple[float, float, float]]) -> dict[str, str]:
-    out = {}
-    info = {m.key: m for m in MEASURES}
-    for key in measures:
-        if info[key].anchors == "none":
-            out[key] = "shown only, not scored"
-            if key == "smoothness_ratio":
-                out[key] += (" (the target-matched score is scored)" if has_truth
-                             else ": real data give r no target")
-            continue
-        for name in values:
-            if not values[name].get(key) or scores[name].get(key) is not None:
-                continue
-            trivial, reference = _pair(anchors[name].get(key))
-            finite = all(v is not None and np.isfinite(v) for v in (trivial, reference))
-            if key in within_spread:
-                t, r, sd = within_spread[key]
-                out[key] = (f"not discriminative: trivial {t:.4g} and reference {r:.4g} differ "
-                            f"by less than the seed sd {sd:.3g}")
-            elif not finite:
-                which = ("reference" if reference is None or not np.isfinite(reference)
-                         else "trivial")
-                out[key] = f"no {which} value" + (
-                    " (the ground truth has no cost)" if info[key].group == "Cost" and has_truth
-                    else "")
-            else:
-                out[key] = (f"not discriminative: trivial {trivial:.4g} and reference "
-                            f"{reference:.4g} coincide")
-            break
-    return out
-
-
-def _missing_groups(group_scores: dict[str, dict[str, float | None]], has_truth: bool,
-                    has_attribution: bool, reference: Candidate | None, has_labels: bool,
-                    has_adaptation: bool) -> dict[str, str]:
-    reasons = {
-        "Truth": "no ground truth given (real data)",
-        "Cost": ("the reference is the ground truth, which has no cost" if has_truth
-                 else "no reference cost"),
-        "Task": "no labels" if not has_labels else "no scored measure",
-        "Robustness": "no labels or no perturbations",
-        "Reliability": "no labels",
-    }
-    out = {}
-    for g in GROUPS:
-        if all(s.get(g) is None for s in group_scores.values()):
-            out[g] = reasons.get(g, "no scored measure")
-    return out
-
-
-def _correlations(fits: dict[str, list[Fit]], per_fit: dict[str, list[Any]],
-                  values: dict[str, dict[str, list[float]]]) -> dict[str, Any] | None:
-    scored = [m.key for m in MEASURES]
-    if len(fits) >= 3:
-        table = {k: [float(np.mean(values[n][k])) if values[n].get(k) else None for n in fits]
-                 for k in scored}
-        over = f"{len(fits)} models (means over seeds)"
-    else:
-        rows = [m for name in fits for m, _ in per_fit[name]]
-        table = {k: [r.get(k) for r in rows] for k in _PER_FIT}
-        over = f"{len(rows)} fits (models x seeds)"
-    result = rank_correlations(table)
-    if result is None:
-        return None
-    names, matrix = result
-    return {"measures": names, "matrix": matrix.tolist(), "over": over}
-
-
-def _params(model: Any) -> dict[str, Any]:
-    try:
-        params = model.get_params()
-    except AttributeError:
-        return {}
-    return {k: (v if isinstance(v, int | float | str | bool | type(None) | tuple | list)
-                else repr(v)) for k, v in params.items()}
-
-
-def _versions() -> dict[str, str]:
-    import scipy
-    import sklearn
-    import torch
-
-    return {"identica": __version__, "python": sys.version.split()[0],
-            "numpy": np.__version__, "scipy": scipy.__version__,
-            "scikit-learn": sklearn.__version__, "torch": torch.__version__,
-            "platform": platform.platform()}
