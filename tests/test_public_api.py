@@ -30,6 +30,7 @@ MODULES = [
     "identica.compat",
     "identica.dynamics",
     "identica.equivariance",
+    "identica.report",
 ]
 
 
@@ -78,6 +79,14 @@ def test_contract_names_exist():
     assert callable(identica.decoders.KNNDecoder)
     assert callable(identica.synthetic.linear_track)
     assert callable(identica.io.read)
+
+
+def test_report_names_exist():
+    import identica
+
+    parameters = list(inspect.signature(identica.report.quality_report).parameters)
+    assert parameters[:3] == ["models_or_configs", "X", "y"]
+    assert callable(identica.report.QualityReport.to_html)
 
 
 def _parameters(function) -> list[str]:

@@ -5,8 +5,9 @@
 Fit :class:`Embedding` on neural data (and behaviour), transform recordings into embeddings,
 save them to safetensors files and :func:`load` them back. The subpackages hold the layers:
 ``data``, ``io``, ``sampling``, ``nn``, ``losses``, ``training``, ``metrics``, ``decoders``,
-``synthetic``, ``plot``, ``attribution``, ``dynamics`` and ``equivariance``; ``compat`` holds
-:class:`compat.CEBRA`, CEBRA 0.6.1's scikit-learn names on top of :class:`Embedding`.
+``synthetic``, ``plot``, ``attribution``, ``dynamics``, ``equivariance`` and ``report`` (the
+quality report); ``compat`` holds :class:`compat.CEBRA`, CEBRA 0.6.1's scikit-learn names on
+top of :class:`Embedding`.
 """
 
 from identica import attribution as attribution
@@ -21,6 +22,7 @@ from identica import io as io
 from identica import losses as losses
 from identica import metrics as metrics
 from identica import nn as nn
+from identica import report as report
 from identica import sampling as sampling
 from identica import synthetic as synthetic
 from identica import training as training
@@ -49,6 +51,7 @@ __all__ = [
     "losses",
     "metrics",
     "nn",
+    "report",
     "sampling",
     "synthetic",
     "training",

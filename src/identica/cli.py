@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # SPDX-FileCopyrightText: identica developers
-"""The ``identica`` command: ``demo``, ``fit``, ``transform``, ``attribute`` and ``inspect``.
+"""The ``identica`` command: ``demo``, ``fit``, ``transform``, ``attribute``, ``report`` and
+``inspect``.
 
 ``fit`` takes every :class:`~identica.Embedding` parameter as a kebab-case option generated from
 ``Embedding().get_params()`` (``max_iterations`` is ``--max-iterations``), on top of an optional
@@ -178,6 +179,40 @@ def _attribute(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from sklearn.base import clone
+
+    from identica.report import quality_report
+
+    model = load(args.model)
+    _check_output(args.out)
+    if args.seeds < 1 or args.jobs < 1:
+        raise _UserError(f"--seeds and --jobs must be positive ints; got {args.seeds} and "
+                         f"{args.jobs}")
+    if args.behavior and args.discrete:
+        raise _UserError("give --behavior or --discrete, not both: the report scores one label")
+    keys = {"--neural": args.neural, "--behavior": args.behavior, "--discrete": args.discrete}
+    data = _load_data(args.data, keys, args.bin)
+    labels = data["--behavior"] if args.behavior else data["--discrete"]
+    config = clone(model)
+    if args.max_iterations is not None:
+        config.set_params(max_iterations=args.max_iterations)
+    name = Path(args.model).stem
+    report = quality_report({name: config}, data["--neural"], labels,
+                            seeds=list(range(args.seeds)), previous=model,
+                            controls=not args.no_controls,
+                            reference=None if args.no_reference else "auto",
+                            n_jobs=args.jobs, verbose=not args.quiet)
+    report.to_html(args.out)
+    if not args.quiet:
+        overall = report.overall[name]
+        print(f"{name}: overall score {'-' if overall is None else f'{overall:.3f}'} "
+              f"(reference: {report.anchor_names['reference']})")
+        print(f"{name}: {report.verdicts[name]}")
+    print(f"wrote {args.out}")
+    return 0
+
+
 def _inspect(args: argparse.Namespace) -> int:
     print(inspect_file(args.data))
     return 0
@@ -260,6 +295,32 @@ def _build_parser() -> tuple[_Parser, dict[str, argparse.ArgumentParser], list[s
                            help="pseudo-inverse route of inverted methods (default: lstsq)")
     attribute.add_argument("--session", type=int, default=None,
                            help="session of a multi-session model")
+    report = command("report", "quality report of a saved model's configuration on a recording: "
+                               "refits over seeds on training blocks, scores a held-out block, "
+                               "runs shuffle controls; writes one self-contained HTML file")
+    report.add_argument("model", metavar="MODEL", help="model file written by fit; its "
+                        "parameters are refitted, and it is the previous version for the "
+                        "update-compatibility measure")
+    report.add_argument("data", metavar="DATA", help=_DATA_HELP)
+    report.add_argument("--neural", required=True, metavar="KEY", help=_NEURAL_HELP)
+    report.add_argument("--behavior", metavar="KEY",
+                        help="labels y (float: continuous, int: discrete)")
+    report.add_argument("--discrete", metavar="KEY", help="integer labels (instead of "
+                        "--behavior)")
+    report.add_argument("--bin", type=float, metavar="SECONDS", help=_BIN_HELP)
+    report.add_argument("--out", required=True, metavar="REPORT.html", help="HTML report file")
+    report.add_argument("--seeds", type=int, default=3, metavar="N",
+                        help="fits of the configuration, seeds 0..N-1 (default: 3)")
+    report.add_argument("--max-iterations", type=int, default=None, metavar="N",
+                        help="training steps of every fit (default: the model's)")
+    report.add_argument("--no-controls", action="store_true",
+                        help="skip the shuffled-label, time-shifted and time-shuffled fits")
+    report.add_argument("--no-reference", action="store_true",
+                        help="no reference fits: score only the measures with fixed anchors "
+                             "(default: the demo configuration, fitted with the same seeds)")
+    report.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="processes running the fits, one thread each (default: 1)")
+    report.add_argument("--quiet", action="store_true", help="print only the file written")
     inspect = command("inspect", "list the streams of a recording file (names, shapes, rates, "
                                  "time spans) to know what to pass as --neural/--behavior")
     inspect.add_argument("data", metavar="DATA", help=_DATA_HELP)
@@ -312,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
             raise _UserError(f"unrecognized arguments: {' '.join(extras)}."
                              f"{_suggest(extras, sub.get(args.command))}", sub[args.command].prog)
         commands = {"demo": _demo, "fit": _fit, "transform": _transform, "attribute": _attribute,
-                    "inspect": _inspect}
+                    "report": _report, "inspect": _inspect}
         with _warnings_as_lines():
             return commands[args.command](args)
     except (_UserError, IdenticaError, OSError) as error:

@@ -12,7 +12,11 @@ iteration with its alignment and uniformity parts on a twin axis; :func:`compare
 several loss histories on one axis; :func:`plot_temperature` draws the InfoNCE temperature;
 :func:`plot_consistency` draws a matrix of pairwise R² as a heat map; and
 :func:`plot_attribution` draws a latents-by-neurons attribution map, optionally beside its
-ground truth. There is no base class to subclass: a new plot is a new function with the same
+ground truth. For a quality report (:func:`identica.report.quality_report`),
+:func:`quality_radar` draws the group scores per model, :func:`quality_table` the normalised
+scores as a heat map, :func:`pareto` two measures with their Pareto front and
+:func:`rank_correlation` the Spearman matrix between measures. There is no base class to
+subclass: a new plot is a new function with the same
 ``ax=None`` contract, in its own private module, re-exported here. Fitted models are read by
 their public attributes only (``loss_history_``, ``loss_``, ...), never imported.
 
@@ -35,14 +39,22 @@ from identica.plot._consistency import plot_consistency as plot_consistency
 from identica.plot._embedding import plot_embedding as plot_embedding
 from identica.plot._html import plot_embedding_html as plot_embedding_html
 from identica.plot._loss import plot_loss as plot_loss
+from identica.plot._quality import pareto as pareto
+from identica.plot._quality import quality_radar as quality_radar
+from identica.plot._quality import quality_table as quality_table
+from identica.plot._quality import rank_correlation as rank_correlation
 from identica.plot._temperature import plot_temperature as plot_temperature
 
 __all__ = [
     "compare_models",
+    "pareto",
     "plot_attribution",
     "plot_consistency",
     "plot_embedding",
     "plot_embedding_html",
     "plot_loss",
     "plot_temperature",
+    "quality_radar",
+    "quality_table",
+    "rank_correlation",
 ]
