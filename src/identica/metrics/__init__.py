@@ -18,7 +18,11 @@ matrices, :func:`mode_accuracy` scores switching modes up to their names and
 :func:`predictive_mse` the one-step error. For equivariant embeddings, :func:`block_r2`
 scores the group and content blocks, :func:`equivariance_r2` how well fitted linear actions
 predict acted embeddings, and :func:`homomorphism_r2` whether composing actions is kept.
-There is no base class to subclass: a new metric is a new function in its own private module,
+Over a drifting stream (test-time adaptation), :func:`window_r2` scores each window,
+:func:`stream_summary` (:class:`StreamSummary`) gives mean, last-quarter and worst R², the area
+against the non-adapting model and :func:`collapse_flag`; :func:`effective_rank`,
+:func:`moment_distance`, :func:`disagreement` and :func:`window_goodness_of_fit` are label-free
+monitors. There is no base class to subclass: a new metric is a new function in its own private module,
 re-exported here.
 """
 
@@ -29,6 +33,14 @@ from ._attribution import attribution_auc as attribution_auc
 from ._attribution import attribution_gaps as attribution_gaps
 from ._consistency import consistency as consistency
 from ._consistency import consistency_matrix as consistency_matrix
+from ._drift import StreamSummary as StreamSummary
+from ._drift import collapse_flag as collapse_flag
+from ._drift import disagreement as disagreement
+from ._drift import effective_rank as effective_rank
+from ._drift import moment_distance as moment_distance
+from ._drift import stream_summary as stream_summary
+from ._drift import window_goodness_of_fit as window_goodness_of_fit
+from ._drift import window_r2 as window_r2
 from ._dynamics import control_error as control_error
 from ._dynamics import dynamics_r2 as dynamics_r2
 from ._dynamics import lds_error as lds_error
@@ -46,6 +58,14 @@ from ._identifiability import identifiability as identifiability
 from ._identifiability import mcc as mcc
 
 __all__ = [
+    "StreamSummary",
+    "collapse_flag",
+    "disagreement",
+    "effective_rank",
+    "moment_distance",
+    "stream_summary",
+    "window_goodness_of_fit",
+    "window_r2",
     "ACTION_FITS",
     "INDETERMINACIES",
     "Alignment",
