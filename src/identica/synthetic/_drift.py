@@ -28,19 +28,19 @@ class DriftScales:
 
     Parameters
     ----------
-    gain : float, default=0.25
+    gain : float, default=0.5
         Per-neuron log-gain ``gain * severity * eps_i``.
     global_gain : float, default=0.1
         Common log-gain ``global_gain * severity * g`` (arousal), ``g`` one draw per seed.
-    baseline : float, default=0.5
+    baseline : float, default=1.5
         Added rate ``baseline * severity * |eps_i| * mean rate``.
     fraction : float, default=0.1
         Fraction of neurons dropped or turned over per unit of severity.
-    shift : float, default=0.6
+    shift : float, default=0.4
         Probe displacement in channels per unit of severity.
     blur : float, default=0.3
         Width (channels) of the probe's Gaussian read-out kernel per unit of severity.
-    noise : float, default=0.4
+    noise : float, default=1.5
         Gaussian noise of standard deviation ``noise * severity * sqrt(mean rate)``.
 
     Examples
@@ -50,13 +50,13 @@ class DriftScales:
     0.2
     """
 
-    gain: float = 0.25
+    gain: float = 0.5
     global_gain: float = 0.1
-    baseline: float = 0.5
+    baseline: float = 1.5
     fraction: float = 0.1
-    shift: float = 0.6
+    shift: float = 0.4
     blur: float = 0.3
-    noise: float = 0.4
+    noise: float = 1.5
 
 
 class DriftModel:
