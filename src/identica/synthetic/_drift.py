@@ -62,6 +62,7 @@ class DriftScales:
 class DriftModel:
     """The drift of one seed: random directions and nested subsets fixed once, any severity.
 
+    Rates are expected counts per bin; "mean rate" is the population's ``mean_rate``.
     Operators (severity ``l`` in [0, 5]): ``gain`` multiplies neuron ``i``'s rate by
     ``exp(a l eps_i + a_g l g)``; ``baseline`` adds ``b l |eps'_i|`` times the mean rate;
     ``dropout`` silences the first ``round(0.1 l N)`` neurons of a fixed permutation;
@@ -175,7 +176,7 @@ class DriftModel:
             )
         level = self._severities(severities, population.n_samples)
         rates = population.rates.copy()
-        mean = float(population.rates.mean())
+        mean = float(population.mean_rate)
         rank_drop = np.argsort(self.dropout_order)
         rank_turn = np.argsort(self.turnover_order)
         s = self.scales
@@ -231,7 +232,7 @@ class DriftModel:
             shift = self._severities({"shift": severities["shift"]}, population.n_samples)
             counts = self._shift(counts, shift["shift"])
         if "noise" in level:
-            scale = self.scales.noise * np.sqrt(float(population.rates.mean()))
+            scale = self.scales.noise * np.sqrt(float(population.mean_rate))
             draws = np.random.default_rng(self.noise_seed).standard_normal(counts.shape)
             counts = counts + scale * level["noise"][:, None] * draws
         return counts.astype(np.float32)

@@ -45,6 +45,9 @@ class DriftPopulation:
         What a decoder reads out (position, velocity).
     bin_size : float
         Seconds per bin.
+    mean_rate : float, optional
+        The population's mean expected count (default: the mean of ``rates``); kept by
+        slicing, so that drift scales are the same on every part of a recording.
 
     Examples
     --------
@@ -59,6 +62,11 @@ class DriftPopulation:
     behavior: np.ndarray
     target: np.ndarray
     bin_size: float = _BIN
+    mean_rate: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.mean_rate is None:
+            object.__setattr__(self, "mean_rate", float(self.rates.mean()))
 
     @property
     def n_samples(self) -> int:
@@ -76,7 +84,7 @@ class DriftPopulation:
     def __getitem__(self, rows: slice | np.ndarray) -> DriftPopulation:
         """The population over the rows ``rows`` (a slice or an index array)."""
         return DriftPopulation(self.rates[rows], self.fresh_rates[rows], self.behavior[rows],
-                               self.target[rows], self.bin_size)
+                               self.target[rows], self.bin_size, self.mean_rate)
 
 
 def _place_cells(rng: np.random.Generator, position: np.ndarray, direction: np.ndarray,
