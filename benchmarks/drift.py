@@ -246,7 +246,7 @@ def _plot(curves: dict, path: Path) -> None:
         return
     fig, axes = plt.subplots(2, len(curves), figsize=(6.5 * len(curves), 4.8), squeeze=False,
                              gridspec_kw={"height_ratios": [3, 1]}, sharex="col")
-    for k, (name, c) in enumerate(curves.items()):
+    for k, c in enumerate(curves.values()):
         top, _ = plot_drift_stream(c["r2"], c["a"], c["b"], window=WINDOW,
                                    ax=(axes[0, k], axes[1, k]))
         top.set_title(c["title"], fontsize=9)

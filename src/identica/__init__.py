@@ -5,8 +5,9 @@
 Fit :class:`Embedding` on neural data (and behaviour), transform recordings into embeddings,
 save them to safetensors files and :func:`load` them back. The subpackages hold the layers:
 ``data``, ``io``, ``sampling``, ``nn``, ``losses``, ``training``, ``metrics``, ``decoders``,
-``synthetic``, ``plot``, ``attribution``, ``dynamics``, ``equivariance`` and ``adaptation``; ``compat`` holds
-:class:`compat.CEBRA`, CEBRA 0.6.1's scikit-learn names on top of :class:`Embedding`.
+``synthetic``, ``plot``, ``attribution``, ``dynamics``, ``equivariance`` and ``adaptation``;
+``compat`` holds :class:`compat.CEBRA`, CEBRA 0.6.1's scikit-learn names on top of
+:class:`Embedding`.
 """
 
 from identica import adaptation as adaptation

@@ -40,7 +40,7 @@ class InputStandardization:
     >>> from identica.adaptation import InputStandardization
     >>> scale = InputStandardization.fit(np.array([[0.0, 1.0], [2.0, 1.0]]))
     >>> scale.mean.tolist(), scale.std.tolist()
-    ([1.0, 1.0], [1.0, 1.0])
+    ([1.0, 1.0], [1.0, 0.001])
     >>> scale(np.array([[3.0, 1.0]])).tolist()
     [[2.0, 0.0]]
     """

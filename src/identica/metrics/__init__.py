@@ -22,8 +22,8 @@ Over a drifting stream (test-time adaptation), :func:`window_r2` scores each win
 :func:`stream_summary` (:class:`StreamSummary`) gives mean, last-quarter and worst R², the area
 against the non-adapting model and :func:`collapse_flag`; :func:`effective_rank`,
 :func:`moment_distance`, :func:`disagreement` and :func:`window_goodness_of_fit` are label-free
-monitors. There is no base class to subclass: a new metric is a new function in its own private module,
-re-exported here.
+monitors. There is no base class to subclass: a new metric is a new function in its own
+private module, re-exported here.
 """
 
 from ._alignment import INDETERMINACIES as INDETERMINACIES

@@ -13,9 +13,10 @@ several loss histories on one axis; :func:`plot_temperature` draws the InfoNCE t
 :func:`plot_consistency` draws a matrix of pairwise R² as a heat map; and
 :func:`plot_attribution` draws a latents-by-neurons attribution map, optionally beside its
 ground truth; :func:`plot_drift_stream` draws decoding R² over a drifting stream per method with
-the walk's severities beneath. There is no base class to subclass: a new plot is a new function with the same
-``ax=None`` contract, in its own private module, re-exported here. Fitted models are read by
-their public attributes only (``loss_history_``, ``loss_``, ...), never imported.
+the walk's severities beneath. There is no base class to subclass: a new plot is a new
+function with the same ``ax=None`` contract, in its own private module, re-exported here.
+Fitted models are read by their public attributes only (``loss_history_``, ``loss_``, ...),
+never imported.
 
 matplotlib and plotly are the ``[plot]`` extra: ``import identica`` imports neither, importing
 this package without matplotlib raises an ImportError that says how to install it, and plotly
@@ -32,8 +33,8 @@ except ImportError as error:
 
 from identica.plot._attribution import plot_attribution as plot_attribution
 from identica.plot._compare import compare_models as compare_models
-from identica.plot._drift import plot_drift_stream as plot_drift_stream
 from identica.plot._consistency import plot_consistency as plot_consistency
+from identica.plot._drift import plot_drift_stream as plot_drift_stream
 from identica.plot._embedding import plot_embedding as plot_embedding
 from identica.plot._html import plot_embedding_html as plot_embedding_html
 from identica.plot._loss import plot_loss as plot_loss

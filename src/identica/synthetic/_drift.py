@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # SPDX-FileCopyrightText: identica developers
-"""Drift operators with a severity in [0, 5]: fixed per seed, nested, acting on rates or channels."""
+"""Drift operators with a severity in [0, 5]: fixed per seed, nested, on rates or channels."""
 
 from __future__ import annotations
 
