@@ -58,6 +58,7 @@ from identica.adaptation import (
 from identica.decoders import KNNDecoder, LinearDecoder
 from identica.metrics import stream_summary, window_r2
 from identica.synthetic import (
+    OPERATORS,
     DriftModel,
     calibrate_drift,
     drift_stream,
@@ -66,7 +67,6 @@ from identica.synthetic import (
 )
 
 WINDOW = 1000
-CALIBRATION = 1000
 METHODS = ("none", "stats", "tune", "tune-reset", "tune-monitor", "tune-l2sp", "coral",
            "self-learning", "oracle")
 
@@ -130,36 +130,44 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", nargs="+", default=list(METHODS))
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--calibration-samples", type=int, default=1000)
+    parser.add_argument("--operators", nargs="+", default=list(OPERATORS))
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--table", type=Path, default=None,
+                        help="print the README table of a finished run's runs.jsonl and exit")
     args = parser.parse_args(argv)
+    if args.table is not None:
+        print(_table([json.loads(line) for line in args.table.read_text().splitlines()]))
+        return 0
+    n_calibration = args.calibration_samples
     torch.set_num_threads(args.threads)
     rows = []
     curves: dict[str, dict] = {}
     for name in args.populations:
-        total = args.source_samples + CALIBRATION + args.stream_samples
+        total = args.source_samples + n_calibration + args.stream_samples
         population = _population(name, total, 0)
         drift = DriftModel(population.n_neurons, random_state=0)
         tic = time.process_time()
         source, z = _source(name, population, drift, args)
         train_s = time.process_time() - tic
-        calib = population[args.source_samples:args.source_samples + CALIBRATION]
+        calib = population[args.source_samples:args.source_samples + n_calibration]
         calib_target = calib.target[:, 0] if name == "place" else calib.target
 
         def score(a, la, b, lb, calib=calib, calib_target=calib_target, source=source,
                   drift=drift):
             x = drift.sample(calib, {a: la, b: lb}, random_state=1)
             return float(window_r2(calib_target, source.decoder.predict(source.transform(x)),
-                                   CALIBRATION)[0])
+                                   len(x))[0])
 
         tic = time.process_time()
-        calibration = calibrate_drift(score)
+        calibration = calibrate_drift(score, args.operators)
         calib_s = time.process_time() - tic
         print(json.dumps({"population": name, "clean_r2": round(calibration.clean, 4),
                           "harm_at_5": {o: round(calibration.harm(o), 4)
                                         for o in calibration.operators},
                           "train_cpu_s": round(train_s, 1), "calibration_cpu_s":
                           round(calib_s, 1)}), flush=True)
-        stream_rows = population[args.source_samples + CALIBRATION:]
+        stream_rows = population[args.source_samples + n_calibration:]
         target = stream_rows.target[:, 0] if name == "place" else stream_rows.target
         methods = _methods(source, z, _classes(name, population[: args.source_samples].target),
                            args)
@@ -232,6 +240,28 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "runs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
         _plot(curves, args.out / "drift_stream.png")
     return 0
+
+
+def _table(rows: list[dict]) -> str:
+    """Markdown: per population and method, means over runs, worst window, collapses, robust."""
+    lines = ["| population | method | mean R² | last-quarter R² | worst window R² | "
+             "area vs none | collapsed runs | robust | s / 1000 samples |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name in dict.fromkeys(r["population"] for r in rows):
+        none = [r for r in rows if r["population"] == name and r["method"] == "none"]
+        for method in dict.fromkeys(r["method"] for r in rows):
+            mine = [r for r in rows if r["population"] == name and r["method"] == method]
+            robust = all(m["last_quarter_r2"] >= n["last_quarter_r2"] and not m["collapsed"]
+                         for m, n in zip(mine, none))
+            lines.append(
+                f"| {name} | {method} | {np.mean([r['mean_r2'] for r in mine]):.3f} | "
+                f"{np.mean([r['last_quarter_r2'] for r in mine]):.3f} | "
+                f"{min(r['worst_r2'] for r in mine):.3f} | "
+                f"{np.mean([r['area'] for r in mine]):+.3f} | "
+                f"{sum(r['collapsed'] for r in mine)}/{len(mine)} | "
+                f"{'yes' if robust else 'no'} | "
+                f"{np.mean([r['seconds_per_1000'] for r in mine]):.3f} |")
+    return "\n".join(lines)
 
 
 def _plot(curves: dict, path: Path) -> None:
