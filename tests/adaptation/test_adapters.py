@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from _drift_source import make_drift_setup
 
 from identica.adaptation import (
     AbstractAdapter,
@@ -41,6 +42,11 @@ FACTORIES = {
     "monitor": lambda s: MonitorReset(ContrastiveReadIn(s["source"], **SMALL)),
     "oracle": lambda s: Oracle(s["source"]),
 }
+
+
+@pytest.fixture(scope="module")
+def drift_setup():
+    return make_drift_setup()
 
 
 def _state(adapter):

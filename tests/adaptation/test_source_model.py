@@ -6,10 +6,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _drift_source import make_drift_setup
 
 import identica
 from identica.adaptation import InputStandardization, SourceModel, load_source
 from identica.exceptions import ModelFileError
+
+
+@pytest.fixture(scope="module")
+def drift_setup():
+    return make_drift_setup()
 
 
 def test_standardization_matches_a_naive_computation():

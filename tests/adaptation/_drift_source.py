@@ -1,11 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # SPDX-FileCopyrightText: identica developers
-"""A tiny source model on place cells and drifted windows, shared by the adaptation tests."""
+"""A tiny source model on place cells and drifted windows, for the adaptation tests."""
 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 import identica
 from identica.adaptation import SourceModel
@@ -13,8 +12,8 @@ from identica.decoders import KNNDecoder
 from identica.synthetic import DriftModel, place_cell_population
 
 
-@pytest.fixture(scope="package")
-def drift_setup():
+def make_drift_setup() -> dict:
+    """Source model (conv10, 30 steps), its data, a drifted stream and source classes."""
     population = place_cell_population(4000, 24, random_state=0)
     drift = DriftModel(24, random_state=0)
     source_rows, stream_rows = population[:2000], population[2000:]
