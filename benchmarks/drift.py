@@ -14,7 +14,8 @@ windows of 1,000 samples (update, then transform; ``identica.adaptation.evaluate
 
 Methods: ``none``; ``stats`` (InputStatistics, prior N = 1000, floor 0.1); ``tune``
 (ContrastiveReadIn, per-channel affine read-in, buffer 4,000, 5 Adam steps of batch 256 at
-lr 1e-3 per window, never reset); ``tune-reset`` (tune reset every ``--reset-every`` samples,
+lr 1e-3 per window, never reset; ``--tune-read-in``, ``--tune-lr`` and ``--tune-steps`` change
+these for every tuning method); ``tune-reset`` (tune reset every ``--reset-every`` samples,
 RDumb-style); ``tune-monitor`` (tune reset when the effective rank of the adapted embedding
 falls below half the frozen one's); ``tune-l2sp`` (tune with the L2-SP anchor, weight 1);
 ``coral`` (MomentMatching of the embedding, prior 1000); ``self-learning`` (SelfLearning,
@@ -102,8 +103,8 @@ def _source(name: str, population, drift: DriftModel, args) -> tuple[SourceModel
 
 
 def _methods(source: SourceModel, z: np.ndarray, classes: np.ndarray, args) -> dict:
-    tune = {"read_in": "affine", "buffer_size": 4000, "steps": 5, "batch_size": 256,
-            "learning_rate": 1e-3, "random_state": 0}
+    tune = {"read_in": args.tune_read_in, "buffer_size": 4000, "steps": args.tune_steps,
+            "batch_size": 256, "learning_rate": args.tune_lr, "random_state": 0}
     return {
         "none": NoAdaptation(source),
         "stats": InputStatistics(source, prior=1000.0, floor=0.1),
@@ -132,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--calibration-samples", type=int, default=1000)
     parser.add_argument("--operators", nargs="+", default=list(OPERATORS))
+    parser.add_argument("--tune-read-in", choices=["affine", "input"], default="affine")
+    parser.add_argument("--tune-lr", type=float, default=1e-3)
+    parser.add_argument("--tune-steps", type=int, default=5)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--table", type=Path, default=None,
                         help="print the README table of a finished run's runs.jsonl and exit")

@@ -27,6 +27,20 @@ class AbstractAdapter(abc.ABC):
         The frozen source model (never modified).
     n_resets : int
         Resets since construction (construction is not one).
+
+    Examples
+    --------
+    >>> from identica.adaptation import AbstractAdapter
+    >>> class Doubled(AbstractAdapter):
+    ...     # the source embedding times two; nothing to adapt
+    ...     def reset(self):
+    ...         self.n_resets += 1
+    ...     def update(self, window):
+    ...         pass
+    ...     def transform(self, window):
+    ...         return 2 * self.source.transform(window)
+    >>> sorted(AbstractAdapter.__abstractmethods__), len(Doubled.__abstractmethods__)
+    (['reset', 'transform', 'update'], 0)
     """
 
     source: SourceModel
