@@ -21,8 +21,8 @@ def embedding() -> np.ndarray:
 
 def test_public_names() -> None:
     assert identica.plot.__all__ == ["compare_models", "plot_attribution", "plot_consistency",
-                                     "plot_embedding", "plot_embedding_html", "plot_loss",
-                                     "plot_temperature"]
+                                     "plot_drift_stream", "plot_embedding", "plot_embedding_html",
+                                     "plot_loss", "plot_temperature"]
     names = {n for n in vars(identica.plot) if not n.startswith("_")}
     assert names == set(identica.plot.__all__)
 

@@ -41,10 +41,10 @@ from identica.plot._loss import plot_loss as plot_loss
 from identica.plot._temperature import plot_temperature as plot_temperature
 
 __all__ = [
-    "plot_drift_stream",
     "compare_models",
     "plot_attribution",
     "plot_consistency",
+    "plot_drift_stream",
     "plot_embedding",
     "plot_embedding_html",
     "plot_loss",

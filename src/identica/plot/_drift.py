@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = ["plot_drift_stream"]
@@ -45,6 +44,8 @@ def plot_drift_stream(r2: Mapping[str, Sequence[float]], severity_a: Sequence[fl
     ('decoding R²', 'severity')
     """
     if ax is None:
+        import matplotlib.pyplot as plt  # only when a new figure is needed
+
         _, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(8, 4.5),
                                         gridspec_kw={"height_ratios": [3, 1]})
     else:
