@@ -28,7 +28,9 @@ Prints one JSON line per run (keys ``population``, ``difficulty``, ``speed``, ``
 ``stream_expected_r2`` (calibration's prediction), ``loadavg``), then one summary line per
 (population, method): mean over runs, and ``robust`` (last-quarter R² >= none on every run and
 never collapsed). ``--out DIR`` writes ``drift_stream.png`` (R² per method over one stream per
-population with the severities beneath) and ``runs.jsonl``.
+population with the severities beneath) and ``runs.jsonl``. ``--cost-only`` prints, per
+method, the median process CPU time and wall time of ``update`` + ``transform`` of one window of
+1,000 samples (the wall time of the runs above includes waiting for a busy machine's cores).
 """
 
 from __future__ import annotations
@@ -137,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tune-lr", type=float, default=1e-3)
     parser.add_argument("--tune-steps", type=int, default=5)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--cost-only", action="store_true",
+                        help="only time update + transform of 1,000-sample windows per method "
+                             "(process CPU time and wall time; no calibration, no streams)")
     parser.add_argument("--table", type=Path, default=None,
                         help="print the README table of a finished run's runs.jsonl and exit")
     args = parser.parse_args(argv)
@@ -154,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         tic = time.process_time()
         source, z = _source(name, population, drift, args)
         train_s = time.process_time() - tic
+        if args.cost_only:
+            _cost(name, population, drift, source, z, args)
+            continue
         calib = population[args.source_samples:args.source_samples + n_calibration]
         calib_target = calib.target[:, 0] if name == "place" else calib.target
 
@@ -244,6 +252,31 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "runs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
         _plot(curves, args.out / "drift_stream.png")
     return 0
+
+
+def _cost(name: str, population, drift: DriftModel, source: SourceModel, z: np.ndarray,
+          args) -> None:
+    """Median CPU and wall seconds of update + transform of one 1,000-sample window."""
+    rows = population[args.source_samples:args.source_samples + 7 * WINDOW]
+    X = drift.sample(rows, {"gain": 3.0, "noise": 2.0}, random_state=0)
+    methods = _methods(source, z, _classes(name, population[: args.source_samples].target),
+                       args)
+    for method in args.methods:
+        adapter = methods[method]
+        adapter.reset()
+        cpu, wall = [], []
+        for k in range(7):
+            window = X[k * WINDOW:(k + 1) * WINDOW]
+            c, w = time.process_time(), time.perf_counter()
+            adapter.update(window)
+            adapter.transform(window)
+            cpu.append(time.process_time() - c)
+            wall.append(time.perf_counter() - w)
+        print(json.dumps({"cost": True, "population": name, "method": method,
+                          "cpu_seconds_per_1000": round(float(np.median(cpu[1:])), 4),
+                          "wall_seconds_per_1000": round(float(np.median(wall[1:])), 4),
+                          "threads": args.threads,
+                          "loadavg": [round(v, 2) for v in os.getloadavg()]}), flush=True)
 
 
 def _table(rows: list[dict]) -> str:
