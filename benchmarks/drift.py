@@ -31,6 +31,8 @@ never collapsed). ``--out DIR`` writes ``drift_stream.png`` (R² per method over
 population with the severities beneath) and ``runs.jsonl``. ``--cost-only`` prints, per
 method, the median process CPU time and wall time of ``update`` + ``transform`` of one window of
 1,000 samples (the wall time of the runs above includes waiting for a busy machine's cores).
+``--control SEVERITY`` runs the methods on a stream whose occupancy is tilted by
+``behavior_shift`` while the neurons do not drift (one JSON line per method).
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ from identica.metrics import stream_summary, window_r2
 from identica.synthetic import (
     OPERATORS,
     DriftModel,
+    behavior_shift,
     calibrate_drift,
     drift_stream,
     place_cell_population,
@@ -142,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cost-only", action="store_true",
                         help="only time update + transform of 1,000-sample windows per method "
                              "(process CPU time and wall time; no calibration, no streams)")
+    parser.add_argument("--control", type=float, default=None, metavar="SEVERITY",
+                        help="only the behaviour-shift control: the stream's occupancy tilted at "
+                             "this severity, no drift of the neurons")
     parser.add_argument("--table", type=Path, default=None,
                         help="print the README table of a finished run's runs.jsonl and exit")
     args = parser.parse_args(argv)
@@ -161,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
         train_s = time.process_time() - tic
         if args.cost_only:
             _cost(name, population, drift, source, z, args)
+            continue
+        if args.control is not None:
+            _control(name, population, drift, source, z, args)
             continue
         calib = population[args.source_samples:args.source_samples + n_calibration]
         calib_target = calib.target[:, 0] if name == "place" else calib.target
@@ -276,6 +285,27 @@ def _cost(name: str, population, drift: DriftModel, source: SourceModel, z: np.n
                           "cpu_seconds_per_1000": round(float(np.median(cpu[1:])), 4),
                           "wall_seconds_per_1000": round(float(np.median(wall[1:])), 4),
                           "threads": args.threads,
+                          "loadavg": [round(v, 2) for v in os.getloadavg()]}), flush=True)
+
+
+def _control(name: str, population, drift: DriftModel, source: SourceModel, z: np.ndarray,
+             args) -> None:
+    """Methods on a stream whose behaviour statistics shift while the neurons do not drift."""
+    rows = population[args.source_samples + args.calibration_samples:]
+    shifted = behavior_shift(rows, args.control, chunk=200, random_state=0)
+    X = drift.sample(shifted, {}, random_state=0)
+    target = shifted.target[:, 0] if name == "place" else shifted.target
+    methods = _methods(source, z, _classes(name, population[: args.source_samples].target),
+                       args)
+    runs = {}
+    for method in args.methods:
+        methods[method].reset()
+        runs[method] = evaluate_stream(methods[method], X, target, window=WINDOW)
+    for method, run in runs.items():
+        s = stream_summary(run.r2, runs["none"].r2)
+        print(json.dumps({"control": True, "population": name, "severity": args.control,
+                          "method": method, "mean_r2": round(s.mean_r2, 4),
+                          "worst_r2": round(s.worst_r2, 4), "area": round(s.area, 4),
                           "loadavg": [round(v, 2) for v in os.getloadavg()]}), flush=True)
 
 
