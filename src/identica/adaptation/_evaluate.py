@@ -40,6 +40,12 @@ class StreamRun:
     seconds_per_1000 : float
         Wall time of ``update`` + ``transform`` per 1,000 samples.
     n_resets : int
+
+    Examples
+    --------
+    >>> from identica.adaptation import StreamRun
+    >>> [f.name for f in StreamRun.__dataclass_fields__.values()][:2]
+    ['r2', 'rank']
     """
 
     r2: np.ndarray

@@ -91,7 +91,14 @@ def collapse_flag(r2: np.ndarray, reference: np.ndarray, *, delta: float = 0.1,
 
 
 class StreamSummary(NamedTuple):
-    """Summary of per-window R² over a stream (see :func:`stream_summary`)."""
+    """Summary of per-window R² over a stream (see :func:`stream_summary`).
+
+    Examples
+    --------
+    >>> from identica.metrics import StreamSummary
+    >>> StreamSummary._fields
+    ('mean_r2', 'last_quarter_r2', 'worst_r2', 'area', 'collapsed', 'delta', 'k')
+    """
 
     mean_r2: float
     last_quarter_r2: float

@@ -200,6 +200,15 @@ class DriftStream:
         The difficulty: the target mean reference score.
     dropped : tuple of str
         Operators left out because they do not harm the reference model.
+
+    Examples
+    --------
+    >>> from identica.synthetic import calibrate_drift, drift_stream
+    >>> calibration = calibrate_drift(lambda a, la, b, lb: 1 - (la + lb) / 10,
+    ...                               ["gain", "noise"])
+    >>> stream = drift_stream(calibration, difficulty=0.6, speed=5, n_samples=100)
+    >>> sorted(stream.severities()), stream.walk[0], stream.dropped
+    (['gain', 'noise'], np.int64(0), ())
     """
 
     operators: tuple[str, ...]
