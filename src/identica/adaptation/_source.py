@@ -82,8 +82,8 @@ class SourceModel:
         A fitted decoder (``KNNDecoder``, ``LinearDecoder``) of the source embedding; frozen.
     embedding_mean, embedding_cov : ndarray, optional
         Moments of the source embedding (computed on the source data by :meth:`fit`).
-    device : str, default="cpu"
-        Where adapters run the encoder.
+    device : str, optional
+        Where adapters run the encoder (default: where the fitted encoder's weights are).
 
     Examples
     --------
@@ -101,17 +101,20 @@ class SourceModel:
 
     def __init__(self, embedding: Embedding, standardization: InputStandardization,
                  decoder: Any = None, *, embedding_mean: np.ndarray | None = None,
-                 embedding_cov: np.ndarray | None = None, device: str = "cpu") -> None:
+                 embedding_cov: np.ndarray | None = None, device: str | None = None) -> None:
         self.embedding = embedding
         self.standardization = standardization
         self.decoder = decoder
         self.embedding_mean = embedding_mean
         self.embedding_cov = embedding_cov
+        if device is None:
+            weights = next(iter(embedding.encoder_.parameters()), None)
+            device = "cpu" if weights is None else str(weights.device)
         self.device = device
 
     @classmethod
     def fit(cls, embedding: Embedding, X: Any, y: Any = None, *, target: Any = None,
-            decoder: Any = None, device: str = "cpu") -> SourceModel:
+            decoder: Any = None, device: str | None = None) -> SourceModel:
         """Standardise ``X``, fit ``embedding`` on it (with labels ``y``), fit ``decoder``.
 
         Parameters
@@ -126,7 +129,8 @@ class SourceModel:
             What ``decoder`` reads out (default: ``y``).
         decoder : estimator, optional
             Fitted here on the source embedding and ``target``.
-        device : str, default="cpu"
+        device : str, optional
+            Default: the device the embedding was fitted on.
 
         Returns
         -------
@@ -188,7 +192,7 @@ class SourceModel:
 
 
 def load_source(path: str | os.PathLike[str], decoder: Any = None, *,
-                device: str = "cpu") -> SourceModel:
+                device: str | None = None) -> SourceModel:
     """Read a :class:`SourceModel` written by :meth:`SourceModel.save`.
 
     Raises
