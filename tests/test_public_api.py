@@ -31,6 +31,7 @@ MODULES = [
     "identica.dynamics",
     "identica.equivariance",
     "identica.report",
+    "identica.adaptation",
 ]
 
 

@@ -5,11 +5,12 @@
 Fit :class:`Embedding` on neural data (and behaviour), transform recordings into embeddings,
 save them to safetensors files and :func:`load` them back. The subpackages hold the layers:
 ``data``, ``io``, ``sampling``, ``nn``, ``losses``, ``training``, ``metrics``, ``decoders``,
-``synthetic``, ``plot``, ``attribution``, ``dynamics``, ``equivariance`` and ``report`` (the
-quality report); ``compat`` holds :class:`compat.CEBRA`, CEBRA 0.6.1's scikit-learn names on
-top of :class:`Embedding`.
+``synthetic``, ``plot``, ``attribution``, ``dynamics``, ``equivariance``, ``adaptation``
+(test-time adaptation to drift) and ``report`` (the quality report); ``compat`` holds
+:class:`compat.CEBRA`, CEBRA 0.6.1's scikit-learn names on top of :class:`Embedding`.
 """
 
+from identica import adaptation as adaptation
 from identica import attribution as attribution
 from identica import compat as compat
 from identica import data as data
@@ -38,6 +39,7 @@ __all__ = [
     "Embedding",
     "Objective",
     "__version__",
+    "adaptation",
     "attribution",
     "compat",
     "data",

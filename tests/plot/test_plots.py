@@ -21,7 +21,7 @@ def embedding() -> np.ndarray:
 
 def test_public_names() -> None:
     assert identica.plot.__all__ == ["compare_models", "pareto", "plot_attribution",
-                                     "plot_consistency", "plot_embedding",
+                                     "plot_consistency", "plot_drift_stream", "plot_embedding",
                                      "plot_embedding_html", "plot_loss", "plot_temperature",
                                      "quality_radar", "quality_table", "rank_correlation"]
     names = {n for n in vars(identica.plot) if not n.startswith("_")}

@@ -24,8 +24,12 @@ rate of an update), :func:`calibration_error`, :func:`coverage_gap` and :func:`g
 (decoder calibration), :func:`behavior_balance`, :func:`smoothness`,
 :func:`smoothness_score`, :func:`participation_ratio`, :func:`compactness` and
 :func:`robustness`.
-There is no base class to subclass: a new metric is a new function in its own private module,
-re-exported here.
+Over a drifting stream (test-time adaptation), :func:`window_r2` scores each window,
+:func:`stream_summary` (:class:`StreamSummary`) gives mean, last-quarter and worst R², the area
+against the non-adapting model and :func:`collapse_flag`; :func:`participation_ratio`,
+:func:`moment_distance`, :func:`disagreement` and :func:`window_goodness_of_fit` are label-free
+monitors. There is no base class to subclass: a new metric is a new function in its own
+private module, re-exported here.
 """
 
 from ._alignment import INDETERMINACIES as INDETERMINACIES
@@ -42,6 +46,13 @@ from ._consistency import consistency as consistency
 from ._consistency import consistency_matrix as consistency_matrix
 from ._decoding import decoder_predictions as decoder_predictions
 from ._decoding import decoding_score as decoding_score
+from ._drift import StreamSummary as StreamSummary
+from ._drift import collapse_flag as collapse_flag
+from ._drift import disagreement as disagreement
+from ._drift import moment_distance as moment_distance
+from ._drift import stream_summary as stream_summary
+from ._drift import window_goodness_of_fit as window_goodness_of_fit
+from ._drift import window_r2 as window_r2
 from ._dynamics import control_error as control_error
 from ._dynamics import dynamics_r2 as dynamics_r2
 from ._dynamics import lds_error as lds_error
@@ -75,6 +86,7 @@ __all__ = [
     "FlipRates",
     "INDETERMINACIES",
     "Robustness",
+    "StreamSummary",
     "attribution_auc",
     "attribution_gaps",
     "behavior_balance",
@@ -82,6 +94,7 @@ __all__ = [
     "block_r2",
     "block_split",
     "calibration_error",
+    "collapse_flag",
     "compactness",
     "consistency",
     "consistency_matrix",
@@ -89,6 +102,7 @@ __all__ = [
     "coverage_gap",
     "decoder_predictions",
     "decoding_score",
+    "disagreement",
     "dynamics_r2",
     "equivariance_r2",
     "fit_alignment",
@@ -101,11 +115,15 @@ __all__ = [
     "lds_error",
     "mcc",
     "mode_accuracy",
+    "moment_distance",
     "participation_ratio",
     "perturbation_names",
     "predictive_mse",
     "robustness",
     "smoothness",
     "smoothness_score",
+    "stream_summary",
     "update_flip_rates",
+    "window_goodness_of_fit",
+    "window_r2",
 ]

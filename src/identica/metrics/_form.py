@@ -69,7 +69,8 @@ def participation_ratio(z: Any) -> float:
     """``(sum λ)² / sum λ²`` of the eigenvalues λ of the covariance of ``z``.
 
     The effective number of dimensions: ``n_dims`` for an isotropic cloud, 1 for points on a
-    line.
+    line, 0 for a constant ``z`` (a fully collapsed embedding). Also a label-free monitor of
+    test-time adaptation (a collapsing embedding loses dimensions).
 
     Examples
     --------
@@ -84,7 +85,7 @@ def participation_ratio(z: Any) -> float:
                           0.0, None)
     total = float(eigenvalues.sum())
     if total == 0:
-        raise DataValidationError("z of participation_ratio is constant: no variance.")
+        return 0.0
     return float(round(total**2 / float((eigenvalues**2).sum()), 12))
 
 

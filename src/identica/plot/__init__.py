@@ -12,7 +12,8 @@ iteration with its alignment and uniformity parts on a twin axis; :func:`compare
 several loss histories on one axis; :func:`plot_temperature` draws the InfoNCE temperature;
 :func:`plot_consistency` draws a matrix of pairwise R² as a heat map; and
 :func:`plot_attribution` draws a latents-by-neurons attribution map, optionally beside its
-ground truth. For a quality report (:func:`identica.report.quality_report`),
+ground truth; :func:`plot_drift_stream` draws decoding R² over a drifting stream per method with
+the walk's severities beneath. For a quality report (:func:`identica.report.quality_report`),
 :func:`quality_radar` draws the group scores per model, :func:`quality_table` the normalised
 scores as a heat map, :func:`pareto` two measures with their Pareto front and
 :func:`rank_correlation` the Spearman matrix between measures. There is no base class to
@@ -36,6 +37,7 @@ except ImportError as error:
 from identica.plot._attribution import plot_attribution as plot_attribution
 from identica.plot._compare import compare_models as compare_models
 from identica.plot._consistency import plot_consistency as plot_consistency
+from identica.plot._drift import plot_drift_stream as plot_drift_stream
 from identica.plot._embedding import plot_embedding as plot_embedding
 from identica.plot._html import plot_embedding_html as plot_embedding_html
 from identica.plot._loss import plot_loss as plot_loss
@@ -50,6 +52,7 @@ __all__ = [
     "pareto",
     "plot_attribution",
     "plot_consistency",
+    "plot_drift_stream",
     "plot_embedding",
     "plot_embedding_html",
     "plot_loss",

@@ -17,11 +17,30 @@ contrastive learning (DCL), :func:`lds`, :func:`slds` and :func:`lorenz` draw tr
 :func:`mode_transitions` are their building blocks. For equivariance (EbC),
 :func:`random_group_elements` draws finite sets of O(n), SO(n), GL(n), cyclic or dihedral
 elements and :func:`group_pairs` pairs of observations related by them (:class:`GroupPairs`,
-fresh draws from its :class:`GroupActionModel`). There is no base class to subclass: a new
+fresh draws from its :class:`GroupActionModel`). For drift (test-time adaptation),
+:func:`place_cell_population` and :func:`reaching_population` give firing rates
+(:class:`DriftPopulation`) on which a :class:`DriftModel` applies the operators of
+:data:`OPERATORS` at a severity in [0, 5]; :func:`drift_days` draws across-day sessions,
+:func:`behavior_shift` the behaviour-only control, and :func:`drift_stream` a CCC-style walk at
+constant difficulty from a :class:`DriftCalibration` (:func:`calibrate_drift`, :func:`walk`).
+There is no base class to subclass: a new
 generator is a new function with the same contract.
 """
 
 from ._attribution import attribution_benchmark as attribution_benchmark
+from ._drift import OPERATORS as OPERATORS
+from ._drift import DriftModel as DriftModel
+from ._drift import DriftScales as DriftScales
+from ._drift import behavior_shift as behavior_shift
+from ._drift import drift_days as drift_days
+from ._drift_population import DriftPopulation as DriftPopulation
+from ._drift_population import place_cell_population as place_cell_population
+from ._drift_population import reaching_population as reaching_population
+from ._drift_stream import DriftCalibration as DriftCalibration
+from ._drift_stream import DriftStream as DriftStream
+from ._drift_stream import calibrate_drift as calibrate_drift
+from ._drift_stream import drift_stream as drift_stream
+from ._drift_stream import walk as walk
 from ._dynamics import DynamicsData as DynamicsData
 from ._dynamics import LatentDynamics as LatentDynamics
 from ._group_pairs import GroupActionModel as GroupActionModel
@@ -46,6 +65,19 @@ from ._pairs import observed_pairs as observed_pairs
 from ._rotation import random_rotation as random_rotation
 
 __all__ = [
+    "OPERATORS",
+    "DriftCalibration",
+    "DriftModel",
+    "DriftPopulation",
+    "DriftScales",
+    "DriftStream",
+    "behavior_shift",
+    "calibrate_drift",
+    "drift_days",
+    "drift_stream",
+    "place_cell_population",
+    "reaching_population",
+    "walk",
     "LORENZ_INITIAL",
     "DynamicsData",
     "LatentDynamics",
