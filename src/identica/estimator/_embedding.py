@@ -110,6 +110,15 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
         an interrupt: ``identica.load`` it and ``partial_fit`` to resume bit for bit.
     checkpoint_every : int, default=500
         Steps between checkpoints.
+    distributed : bool, default=False
+        Train data-parallel when started by ``torchrun`` (or ``identica fit --nproc K``):
+        every process draws its own ``batch_size`` pairs from its own random stream (derived
+        from ``random_state`` and the rank), the encoders are wrapped in
+        ``DistributedDataParallel`` (gloo on CPU, NCCL on CUDA, one GPU per process), the
+        negatives are gathered from every process with their gradients
+        (:class:`~identica.training.GatheredNegatives`), and only rank 0 writes checkpoints.
+        With one process (or outside ``torchrun``) it is the ordinary fit, bit for bit. See
+        :mod:`identica.distributed`.
 
     Attributes
     ----------
@@ -183,6 +192,7 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
         jacobian_projections: int = 1,
         checkpoint: str | os.PathLike[str] | None = None,
         checkpoint_every: int = 500,
+        distributed: bool = False,
     ) -> None:
         self.encoder = encoder
         self.output_dimension = output_dimension
@@ -215,6 +225,7 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
         self.jacobian_projections = jacobian_projections
         self.checkpoint = checkpoint
         self.checkpoint_every = checkpoint_every
+        self.distributed = distributed
 
     # -- fitting ---------------------------------------------------------------------------
 
