@@ -30,6 +30,7 @@ MODULES = [
     "identica.compat",
     "identica.dynamics",
     "identica.equivariance",
+    "identica.distributed",
 ]
 
 

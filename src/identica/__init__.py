@@ -5,7 +5,8 @@
 Fit :class:`Embedding` on neural data (and behaviour), transform recordings into embeddings,
 save them to safetensors files and :func:`load` them back. The subpackages hold the layers:
 ``data``, ``io``, ``sampling``, ``nn``, ``losses``, ``training``, ``metrics``, ``decoders``,
-``synthetic``, ``plot``, ``attribution``, ``dynamics`` and ``equivariance``; ``compat`` holds
+``synthetic``, ``plot``, ``attribution``, ``dynamics``, ``equivariance`` and ``distributed``
+(torchrun, resumable jobs, sweeps); ``compat`` holds
 :class:`compat.CEBRA`, CEBRA 0.6.1's scikit-learn names on top of :class:`Embedding`.
 """
 
@@ -13,6 +14,7 @@ from identica import attribution as attribution
 from identica import compat as compat
 from identica import data as data
 from identica import decoders as decoders
+from identica import distributed as distributed
 from identica import dynamics as dynamics
 from identica import equivariance as equivariance
 from identica import estimator as estimator
@@ -40,6 +42,7 @@ __all__ = [
     "compat",
     "data",
     "decoders",
+    "distributed",
     "dynamics",
     "equivariance",
     "estimator",

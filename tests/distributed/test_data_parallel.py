@@ -8,7 +8,6 @@ from __future__ import annotations
 import textwrap
 
 import numpy as np
-import pytest
 import torch
 from _ranks import require_gloo, run_ranks
 
@@ -36,7 +35,7 @@ def _problem():
     return X, encoder, reference, positive
 
 
-WORKER = textwrap.dedent(f"""
+WORKER = textwrap.dedent("""
     import sys
     import numpy as np, torch
     import identica
@@ -67,7 +66,7 @@ WORKER = textwrap.dedent(f"""
     if ranks.is_main:
         np.savez(out, loss=loss.numpy(), embedding=model.transform(data.neural),
                  history=model.loss_history_, n_iter=model.n_iter_,
-                 **{{f"grad{{i}}": g for i, g in enumerate(grads)}})
+                 **{f"grad{i}": g for i, g in enumerate(grads)})
     torch.distributed.destroy_process_group()
 """)
 

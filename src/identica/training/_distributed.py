@@ -161,7 +161,7 @@ def wrap_encoders(encoders: Sequence[nn.Module], device: torch.device) -> list[n
     for encoder in encoders:
         if id(encoder) not in wrapped:
             wrapped[id(encoder)] = nn.parallel.DistributedDataParallel(
-                encoder, device_ids=ids, broadcast_buffers=False)
+                encoder, device_ids=ids)
     return [wrapped[id(encoder)] for encoder in encoders]
 
 
@@ -176,10 +176,10 @@ class GatheredNegatives(AbstractNegatives):
     """Negatives gathered from every process of a data-parallel job, gradients included.
 
     Wraps another strategy (by default :class:`ReferenceNegatives`): each rank selects its
-    negatives with it, and they are all-gathered (a differentiable all-gather, which
-    carries the gradient: the gradient of every rank's loss flows back to the rank that
-    embedded the window). This rank's own negatives come first, so a reference's own row stays on the
-    diagonal when the inner strategy leaves it out. With ``K`` ranks of ``n`` references, each
+    negatives with it, and they are all-gathered by a differentiable all-gather: the gradient
+    of every rank's loss flows back to the rank that embedded the window. This rank's own
+    negatives come first, so a reference's own row stays on the diagonal when the inner
+    strategy leaves it out. With ``K`` ranks of ``n`` references, each
     reference sees ``K * n - 1`` negatives; the mean of the ranks' losses equals the loss of
     one process on the concatenated batch. Outside a job of several processes it is the inner
     strategy.
