@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 from scipy import sparse
 
+from identica.data._disk import DiskArray, is_out_of_core
 from identica.data._recording import Recording
 from identica.exceptions import DataTypeError, DataValidationError, DataWarning
 
@@ -69,7 +70,17 @@ def _check_finite(array: np.ndarray, name: str, session: int | None) -> None:
 
 
 def check_neural(X: object, *, session: int | None = None, name: str = "X") -> np.ndarray:
-    """Return ``X`` as a C-contiguous float32 ``(n_samples, n_features)`` array, or raise."""
+    """Return ``X`` as a C-contiguous float32 ``(n_samples, n_features)`` array, or raise.
+
+    An array read from disk (a memmap, an h5py or zarr array) comes back as a
+    :class:`~identica.data.DiskArray`, scanned for NaN and inf in chunks, never loaded whole.
+    """
+    if is_out_of_core(X):
+        if isinstance(X, DiskArray):
+            return X  # type: ignore[return-value]
+        disk = DiskArray(X, name=name)
+        disk.check_finite(name, session)
+        return disk  # type: ignore[return-value]
     array = _as_numeric(X, name, session)
     if array.ndim != 2:
         hint = (
