@@ -43,8 +43,9 @@ class DiskArray:
     (:meth:`rows`): a C-ordered memmap's bytes with ``pread`` from its file (nothing is mapped
     into the process), others through the array's own slicing (pages that another memmap
     brought in are handed back after each read, :meth:`release`), so the process's resident
-    memory stays at what one batch needs, whatever the length of the file. ``Embedding.fit`` and ``transform`` wrap
-    such arrays themselves: pass the memmap or dataset as ``X``.
+    memory stays at what one batch needs, whatever the length of the file.
+    ``Embedding.fit`` and ``transform`` wrap such arrays themselves: pass the memmap or
+    dataset as ``X``.
 
     Parameters
     ----------
