@@ -9,7 +9,8 @@ comma-separated ``--neural`` keys, are several sessions. Without ``--random-stat
 drawn and printed, so every fit can be repeated. User errors (bad options, files or parameters)
 print one line ``identica: error: ...`` on stderr and return exit code 2; warnings print as
 ``identica: warning: ...``. Ctrl-C during ``fit`` saves the steps done to ``--out`` and returns
-130.
+130. ``fit --nproc K`` starts the fit as K data-parallel processes of one ``torchrun`` job
+(:mod:`identica.distributed`); ``--resume`` continues the run held by ``--checkpoint``.
 """
 
 from __future__ import annotations

@@ -22,6 +22,14 @@ class SearchResult(NamedTuple):
     """One candidate of :func:`search`: its parameters, score and fit time.
 
     ``estimator`` is the fitted estimator with ``return_estimators=True``, else ``None``.
+
+    Examples
+    --------
+    >>> from identica.distributed import SearchResult
+    >>> results = [SearchResult({"temperature": 0.5}, 2.1, 3.0),
+    ...            SearchResult({"temperature": 1.0}, 2.4, 2.9)]
+    >>> max(results, key=lambda r: r.score).params
+    {'temperature': 1.0}
     """
 
     params: dict[str, Any]

@@ -279,7 +279,7 @@ class ConsistencyEnsemble(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     def _member_embeddings(self, X: Any) -> list[np.ndarray]:
         """Raw float64 embeddings of ``X`` by every member, after checking ``X``."""
         self._check_fitted()
-        neural = check_neural(X)
+        neural = check_neural(X, out_of_core=True)
         if neural.shape[1] != self.n_features_in_:
             raise DataValidationError(
                 f"X has {neural.shape[1]} features, but {_OWNER} is expecting "

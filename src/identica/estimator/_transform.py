@@ -54,7 +54,7 @@ def transform(state: FittedState, X: Any, session: int | None, *,
 
 def _one(state: FittedState, X: Any, session: int, num_threads: int | None) -> np.ndarray:
     multi = len(state.network.session_encoder) > 1
-    neural = check_neural(X, session=session if multi else None)
+    neural = check_neural(X, session=session if multi else None, out_of_core=True)
     expected = state.n_features_per_session[session]
     if neural.shape[1] != expected:
         where = f" for session {session}" if multi else ""

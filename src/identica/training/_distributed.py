@@ -92,6 +92,13 @@ def join_process_group(device: torch.device, *, owner: str = "Embedding") -> tup
     ------
     ConfigurationError
         When torch was built without torch.distributed, or the backend is unavailable.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from identica.training import join_process_group
+    >>> join_process_group(torch.device("cpu"))
+    (Ranks(rank=0, world_size=1, local_rank=0), device(type='cpu'))
     """
     if not dist.is_available():
         if (_env_int("WORLD_SIZE") or 1) > 1:
