@@ -242,7 +242,9 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Neural data, one row per time bin.
+            Neural data, one row per time bin; an array stored on disk (a NumPy memmap, an
+            h5py or zarr array, see :func:`identica.io.open_array`) stays there and each
+            step reads only its windows.
         y : array-like of shape (n_samples,) or (n_samples, n_labels), optional
             Float labels are continuous behaviour; 1-D integer labels are discrete.
         discrete : array-like of shape (n_samples,), optional
@@ -386,7 +388,7 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
         ----------
         X : array-like of shape (n_samples, n_features), or list of such arrays
             Neural data with the features seen in ``fit``; a list holds one array per session
-            and gives a list back.
+            and gives a list back. An array stored on disk is embedded a chunk at a time.
         session : int, optional
             Which session's encoder embeds an array ``X`` (required for a model fitted on
             several sessions with separate encoders).
