@@ -110,3 +110,16 @@ def test_one_process_is_the_ordinary_fit_bit_for_bit(no_job, track):
     plain = identica.Embedding(**params).fit(track.neural, track.continuous)
     one = identica.Embedding(distributed=True, **params).fit(track.neural, track.continuous)
     assert (one.transform(track.neural) == plain.transform(track.neural)).all()
+
+
+def test_a_restarted_job_reads_only_its_own_attempt(monkeypatch, no_job):
+    """torchrun keeps its store across restarts: keys of a killed attempt must not be read."""
+    from identica.training._distributed import _attempt_store
+
+    assert _attempt_store(0, 2) is None  # not under torchrun
+    monkeypatch.setenv("TORCHELASTIC_RESTART_COUNT", "3")
+    monkeypatch.setenv("MASTER_ADDR", "127.0.0.1")
+    monkeypatch.setenv("MASTER_PORT", "0")  # rank 0 hosts the store on a free port
+    store = _attempt_store(0, 1)
+    store.set("rank_1", "address")
+    assert store.underlying_store.get("identica/attempt_3/rank_1") == b"address"

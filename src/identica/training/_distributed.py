@@ -12,6 +12,7 @@ gradient average is its gradient.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import os
 from collections.abc import Sequence
 
@@ -124,11 +125,32 @@ def join_process_group(device: torch.device, *, owner: str = "Embedding") -> tup
         rank, local = _env_int("RANK") or 0, _env_int("LOCAL_RANK") or 0
         if device.type == "cuda":
             torch.cuda.set_device(local)
-        dist.init_process_group(backend, rank=rank, world_size=world)
+        store = _attempt_store(rank, world)
+        if store is None:
+            dist.init_process_group(backend, rank=rank, world_size=world)
+        else:
+            dist.init_process_group(backend, store=store, rank=rank, world_size=world)
         ranks = Ranks(rank, world, local)
     if device.type == "cuda":
         device = torch.device("cuda", ranks.local_rank % max(torch.cuda.device_count(), 1))
     return ranks, device
+
+
+def _attempt_store(rank: int, world: int) -> dist.Store | None:
+    """The job's store with keys of this torchrun attempt only (``None`` outside torchrun).
+
+    A job that torchrun restarts after a failure keeps its store; without a prefix per
+    attempt, a new process could read the address a killed one published, and the process
+    group would never connect.
+    """
+    attempt = os.environ.get("TORCHELASTIC_RESTART_COUNT")
+    host, port = os.environ.get("MASTER_ADDR"), os.environ.get("MASTER_PORT")
+    if attempt is None or not host or not port:
+        return None
+    agent = os.environ.get("TORCHELASTIC_USE_AGENT_STORE") == "True"
+    base = dist.TCPStore(host, int(port), world, is_master=rank == 0 and not agent,
+                         timeout=datetime.timedelta(minutes=10))
+    return dist.PrefixStore(f"identica/attempt_{attempt}", base)
 
 
 def rank_generator(generator: torch.Generator, ranks: Ranks) -> torch.Generator:
