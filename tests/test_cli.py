@@ -178,7 +178,7 @@ def test_generated_options_are_exactly_the_parameters() -> None:
     }
     names = {f"--{n.replace('_', '-')}" for n in identica.Embedding().get_params()}
     assert generated == (names - {"--objectives"}) | {f"--no-{flag}" for flag in bools}
-    assert sorted(bools) == ["hybrid", "learn-temperature", "verbose"]
+    assert sorted(bools) == ["distributed", "hybrid", "learn-temperature", "verbose"]
 
 
 def test_version(capsys) -> None:

@@ -32,6 +32,7 @@ MODULES = [
     "identica.equivariance",
     "identica.report",
     "identica.adaptation",
+    "identica.distributed",
 ]
 
 

@@ -6,7 +6,8 @@ Fit :class:`Embedding` on neural data (and behaviour), transform recordings into
 save them to safetensors files and :func:`load` them back. The subpackages hold the layers:
 ``data``, ``io``, ``sampling``, ``nn``, ``losses``, ``training``, ``metrics``, ``decoders``,
 ``synthetic``, ``plot``, ``attribution``, ``dynamics``, ``equivariance``, ``adaptation``
-(test-time adaptation to drift) and ``report`` (the quality report); ``compat`` holds
+(test-time adaptation to drift), ``report`` (the quality report) and ``distributed`` (torchrun,
+resumable jobs, sweeps); ``compat`` holds
 :class:`compat.CEBRA`, CEBRA 0.6.1's scikit-learn names on top of :class:`Embedding`.
 """
 
@@ -15,6 +16,7 @@ from identica import attribution as attribution
 from identica import compat as compat
 from identica import data as data
 from identica import decoders as decoders
+from identica import distributed as distributed
 from identica import dynamics as dynamics
 from identica import equivariance as equivariance
 from identica import estimator as estimator
@@ -44,6 +46,7 @@ __all__ = [
     "compat",
     "data",
     "decoders",
+    "distributed",
     "dynamics",
     "equivariance",
     "estimator",

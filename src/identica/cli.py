@@ -10,7 +10,8 @@ comma-separated ``--neural`` keys, are several sessions. Without ``--random-stat
 drawn and printed, so every fit can be repeated. User errors (bad options, files or parameters)
 print one line ``identica: error: ...`` on stderr and return exit code 2; warnings print as
 ``identica: warning: ...``. Ctrl-C during ``fit`` saves the steps done to ``--out`` and returns
-130.
+130. ``fit --nproc K`` starts the fit as K data-parallel processes of one ``torchrun`` job
+(:mod:`identica.distributed`); ``--resume`` continues the run held by ``--checkpoint``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
+import os
 import secrets
 import sys
 import time
@@ -35,6 +37,7 @@ from identica._cli_options import PREFIX as _PREFIX
 from identica._cli_options import add_estimator_options as _add_estimator_options
 from identica._cli_options import expand_bools as _expand_bools
 from identica._version import __version__
+from identica.distributed import fit_or_resume, launch
 from identica.estimator import Embedding, EmbeddingConfig, load
 from identica.exceptions import IdenticaError
 from identica.io import inspect as inspect_file
@@ -100,6 +103,21 @@ def _fit(args: argparse.Namespace) -> int:
     for path in (args.out, config.checkpoint):
         if path is not None:
             _check_output(path)
+    if args.nproc < 1 or args.max_restarts < 0:
+        raise _UserError(f"--nproc must be at least 1 and --max-restarts at least 0; got "
+                         f"{args.nproc} and {args.max_restarts}")
+    if args.resume and config.checkpoint is None:
+        raise _UserError("--resume continues the run of --checkpoint FILE; pass --checkpoint")
+    if args.nproc > 1:  # this process only starts the job: torchrun runs the fit K times
+        if drawn:
+            seed = params["random_state"]
+            say(f"random_state {seed} (drawn; --random-state {seed} repeats this fit)")
+        worker = [*_without_launch_options(args.argv), "--distributed",
+                  "--random-state", str(params["random_state"])]
+        return launch(worker, args.nproc, max_restarts=args.max_restarts)
+    rank = int(os.environ.get("RANK", "0"))
+    if rank != 0:
+        say = lambda text: None  # noqa: E731 - rank 0 reports for the job
     sessions = _sessions(args)
     if drawn:
         seed = params["random_state"]
@@ -111,22 +129,29 @@ def _fit(args: argparse.Namespace) -> int:
     else:
         data = {o: v if o == "--neural" or any(x is not None for x in v) else None
                 for o, v in data.items()}
+    if args.resume and os.path.exists(config.checkpoint):
+        say(f"resuming the run held by {config.checkpoint}")
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r"Embedding\.fit was interrupted")
-            model.fit(data["--neural"], data["--behavior"], discrete=data["--discrete"],
-                      trial_starts=data["--trial-starts"])
+            train = fit_or_resume if args.resume else type(model).fit
+            model = train(model, data["--neural"], data["--behavior"],
+                          discrete=data["--discrete"], trial_starts=data["--trial-starts"])
     except KeyboardInterrupt:
         if not model.__sklearn_is_fitted__():
             raise
-        model.save(args.out)
+        if rank == 0:
+            model.save(args.out)
         sys.stderr.write(
             f"{_PROG}: interrupted after {model.n_iter_} of {config.max_iterations} iterations; "
             f"wrote the model trained so far to {args.out} (identica.load it and partial_fit "
             "to train on)\n")
         return 130
     seconds = time.perf_counter() - start
+    _leave_process_group()
+    if rank != 0:
+        return 0
     model.save(args.out)
     final = float(np.mean(model.loss_history_[-50:]))
     shapes = ", ".join(f"{x.shape[0]} x {x.shape[1]}" for x in (s["--neural"] for s in sessions))
@@ -135,6 +160,27 @@ def _fit(args: argparse.Namespace) -> int:
         f"{seconds:.1f} s; final loss {final:.4f}")
     say(f"wrote {args.out}")
     return 0
+
+
+def _without_launch_options(argv: list[str]) -> list[str]:
+    """The ``fit`` command line without the options that only the launching process reads."""
+    out, skip = [], False
+    for item in argv:
+        if skip:
+            skip = False
+        elif item in ("--nproc", "--max-restarts"):
+            skip = True
+        elif not item.startswith(("--nproc=", "--max-restarts=")):
+            out.append(item)
+    return out
+
+
+def _leave_process_group() -> None:
+    """End this process's part in a torchrun job (a no-op outside one)."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -267,6 +313,15 @@ def _build_parser() -> tuple[_Parser, dict[str, argparse.ArgumentParser], list[s
                      help="print nothing but errors and warnings: no progress bar (shown by "
                           "default when stderr is a terminal), no drawn seed (it is saved in "
                           "the model as random_state), no summary")
+    fit.add_argument("--nproc", type=int, default=1, metavar="K",
+                     help="train data-parallel in K processes of one torchrun job on this "
+                          "machine (one per GPU on a K-GPU machine; default: 1, this process)")
+    fit.add_argument("--max-restarts", type=int, default=0, metavar="N",
+                     help="with --nproc: restart the job up to N times after a process failed "
+                          "(pair with --resume)")
+    fit.add_argument("--resume", action="store_true",
+                     help="continue the run held by --checkpoint if that file exists (the "
+                          "steps still missing to --max-iterations), else fit from scratch")
     bools = _add_estimator_options(fit)
 
     transform = command("transform", "embed the neural data of a recording file with a saved "
@@ -369,6 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     args_in = sys.argv[1:] if argv is None else list(argv)
     try:
         args, extras = parser.parse_known_args(_expand_bools(args_in, bools))
+        args.argv = args_in
         if extras:
             raise _UserError(f"unrecognized arguments: {' '.join(extras)}."
                              f"{_suggest(extras, sub.get(args.command))}", sub[args.command].prog)

@@ -46,7 +46,8 @@ def _per_session(value: object, name: str, n_sessions: int) -> list[object]:
 
 
 def as_sessions(
-    X: object, y: object = None, *, discrete: object = None, trial_starts: object = None
+    X: object, y: object = None, *, discrete: object = None, trial_starts: object = None,
+    out_of_core: bool = False,
 ) -> list[Recording]:
     """Validate one recording or a list of sessions; return one :class:`Recording` each.
 
@@ -56,6 +57,8 @@ def as_sessions(
         One recording, or one array per session (session lengths and widths may differ).
     y, discrete, trial_starts : optional
         As for :func:`as_recording`; with a list ``X``, lists with one entry per session.
+    out_of_core : bool, default=False
+        As for :func:`as_recording`: arrays stored on disk stay there.
 
     Returns
     -------
@@ -76,13 +79,14 @@ def as_sessions(
     [3, 5]
     """
     if not is_session_list(X):
-        return [as_recording(X, y, discrete=discrete, trial_starts=trial_starts)]
+        return [as_recording(X, y, discrete=discrete, trial_starts=trial_starts,
+                             out_of_core=out_of_core)]
     n = len(X)
     ys = _per_session(y, "y", n)
     ds = _per_session(discrete, "discrete", n)
     ts = _per_session(trial_starts, "trial_starts", n)
     sessions = [
-        as_recording(x, yi, discrete=di, trial_starts=ti, session=i)
+        as_recording(x, yi, discrete=di, trial_starts=ti, session=i, out_of_core=out_of_core)
         for i, (x, yi, di, ti) in enumerate(zip(X, ys, ds, ts, strict=True))
     ]
     kinds = {(s.continuous is None, s.discrete is None) for s in sessions}

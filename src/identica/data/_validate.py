@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 from scipy import sparse
 
+from identica.data._disk import DiskArray, is_out_of_core
 from identica.data._recording import Recording
 from identica.exceptions import DataTypeError, DataValidationError, DataWarning
 
@@ -68,8 +69,22 @@ def _check_finite(array: np.ndarray, name: str, session: int | None) -> None:
             )
 
 
-def check_neural(X: object, *, session: int | None = None, name: str = "X") -> np.ndarray:
-    """Return ``X`` as a C-contiguous float32 ``(n_samples, n_features)`` array, or raise."""
+def check_neural(X: object, *, session: int | None = None, name: str = "X",
+                 out_of_core: bool = False) -> np.ndarray:
+    """Return ``X`` as a C-contiguous float32 ``(n_samples, n_features)`` array, or raise.
+
+    With ``out_of_core=True`` (the callers that can read windows from disk), an array stored
+    on disk (a memmap, an h5py or zarr array) comes back as a
+    :class:`~identica.data.DiskArray`, scanned for NaN and inf in chunks, never loaded whole.
+    """
+    if isinstance(X, DiskArray) and not out_of_core:
+        X = X.source
+    if out_of_core and is_out_of_core(X):
+        if isinstance(X, DiskArray):
+            return X  # type: ignore[return-value]
+        disk = DiskArray(X, name=name)
+        disk.check_finite(name, session)
+        return disk  # type: ignore[return-value]
     array = _as_numeric(X, name, session)
     if array.ndim != 2:
         hint = (
@@ -211,6 +226,7 @@ def as_recording(
     discrete: object = None,
     trial_starts: object = None,
     session: int | None = None,
+    out_of_core: bool = False,
 ) -> Recording:
     """Validate user arrays and bundle them into a :class:`Recording`.
 
@@ -231,6 +247,10 @@ def as_recording(
         First row of every trial, starting at 0; windows never cross a trial border.
     session : int, optional
         Session number, used in error messages only.
+    out_of_core : bool, default=False
+        Keep an array stored on disk (memmap, HDF5, zarr) there: ``neural`` is then a
+        :class:`~identica.data.DiskArray` read a batch at a time (what ``Embedding.fit``
+        does).
 
     Returns
     -------
@@ -258,7 +278,7 @@ def as_recording(
     >>> rec.discrete[:4], rec.continuous is None
     (array([0, 1, 0, 1]), True)
     """
-    neural = check_neural(X, session=session)
+    neural = check_neural(X, session=session, out_of_core=out_of_core)
     _warn_transposed(neural, session)
     n = neural.shape[0]
     continuous = codes = None

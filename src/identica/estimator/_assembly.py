@@ -17,6 +17,7 @@ from torch import nn
 
 from identica._runtime import ThreadChoice, encoder_work, torch_generator
 from identica.data._dataset import Dataset
+from identica.data._disk import DiskArray, DiskWindowGatherer
 from identica.data._offset import Offset
 from identica.data._windows import WindowGatherer
 from identica.estimator._config import EmbeddingConfig
@@ -74,8 +75,8 @@ class Assembly:
     objective : AbstractObjective
         The step's objective (:func:`assemble` builds a ``ContrastiveObjective``: loss,
         negatives, optional Jacobian penalty; method families put their own here).
-    gathers : list of WindowGatherer
-        One per session, on the training device.
+    gathers : list of WindowGatherer or DiskWindowGatherer
+        One per session, on the training device (a recording on disk is read per batch).
     """
 
     network: Network
@@ -83,7 +84,7 @@ class Assembly:
     sampler: AbstractSampler
     negatives: AbstractNegatives
     objective: AbstractObjective
-    gathers: list[WindowGatherer]
+    gathers: list[WindowGatherer | DiskWindowGatherer]
 
     def embed(self) -> SessionEncoders:
         """The embed function of these parts: windows at global indices through their
@@ -291,7 +292,8 @@ def assemble(
     sampler = _sampler(config, plan, field, negatives.num_drawn(config.batch_size))
     regularizer = _regularizer(config, network) if regularize else None
     objective = ContrastiveObjective(network.loss, negatives=negatives, regularizer=regularizer)
-    gathers = [WindowGatherer(torch.from_numpy(r.neural).to(device), field)
+    gathers = [DiskWindowGatherer(r.neural, field, device) if isinstance(r.neural, DiskArray)
+               else WindowGatherer(torch.from_numpy(r.neural).to(device), field)
                for r in plan.sessions]
     return Assembly(network, plan.dataset, sampler, negatives, objective, gathers)
 

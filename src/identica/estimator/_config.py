@@ -174,6 +174,7 @@ _CHECKS: Mapping[str, Callable[[object], Any]] = {
     "jacobian_projections": _int("jacobian_projections", 0),
     "checkpoint": _path,
     "checkpoint_every": _int("checkpoint_every", 1),
+    "distributed": _bool("distributed"),
 }
 
 
@@ -227,6 +228,7 @@ class EmbeddingConfig:
     jacobian_projections: int
     checkpoint: str | None
     checkpoint_every: int
+    distributed: bool = False
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> EmbeddingConfig:
@@ -281,6 +283,14 @@ class EmbeddingConfig:
                 self.behavior_dimension, self.output_dimension, self.hybrid_time)))
         if self.objectives is not None:
             check_objectives(self.objectives, self.output_dimension)
+        if self.distributed and (self.learn_temperature or self.regularized):
+            name = "learn_temperature" if self.learn_temperature else "jacobian_regularization"
+            raise ConfigurationError(
+                f"'distributed' of {OWNER} must be False with {name}: data-parallel training "
+                "averages the encoders' gradients only (no learned temperature, no double "
+                f"backward through DistributedDataParallel). Got distributed=True and {name}="
+                f"{getattr(self, name)!r}."
+            )
 
     @property
     def encoder_constraint(self) -> str:

@@ -110,6 +110,15 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
         an interrupt: ``identica.load`` it and ``partial_fit`` to resume bit for bit.
     checkpoint_every : int, default=500
         Steps between checkpoints.
+    distributed : bool, default=False
+        Train data-parallel when started by ``torchrun`` (or ``identica fit --nproc K``):
+        every process draws its own ``batch_size`` pairs from its own random stream (derived
+        from ``random_state`` and the rank), the encoders are wrapped in
+        ``DistributedDataParallel`` (gloo on CPU, NCCL on CUDA, one GPU per process), the
+        negatives are gathered from every process with their gradients
+        (:class:`~identica.training.GatheredNegatives`), and only rank 0 writes checkpoints.
+        With one process (or outside ``torchrun``) it is the ordinary fit, bit for bit. See
+        :mod:`identica.distributed`.
 
     Attributes
     ----------
@@ -183,6 +192,7 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
         jacobian_projections: int = 1,
         checkpoint: str | os.PathLike[str] | None = None,
         checkpoint_every: int = 500,
+        distributed: bool = False,
     ) -> None:
         self.encoder = encoder
         self.output_dimension = output_dimension
@@ -215,6 +225,7 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
         self.jacobian_projections = jacobian_projections
         self.checkpoint = checkpoint
         self.checkpoint_every = checkpoint_every
+        self.distributed = distributed
 
     # -- fitting ---------------------------------------------------------------------------
 
@@ -231,7 +242,9 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Neural data, one row per time bin.
+            Neural data, one row per time bin; an array stored on disk (a NumPy memmap, an
+            h5py or zarr array, see :func:`identica.io.open_array`) stays there and each
+            step reads only its windows.
         y : array-like of shape (n_samples,) or (n_samples, n_labels), optional
             Float labels are continuous behaviour; 1-D integer labels are discrete.
         discrete : array-like of shape (n_samples,), optional
@@ -375,7 +388,7 @@ class Embedding(CEBRANameHints, FittedAttributes, ClassNamePrefixFeaturesOutMixi
         ----------
         X : array-like of shape (n_samples, n_features), or list of such arrays
             Neural data with the features seen in ``fit``; a list holds one array per session
-            and gives a list back.
+            and gives a list back. An array stored on disk is embedded a chunk at a time.
         session : int, optional
             Which session's encoder embeds an array ``X`` (required for a model fitted on
             several sessions with separate encoders).

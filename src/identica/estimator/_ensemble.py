@@ -8,6 +8,7 @@ import numbers
 from typing import Any
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin, clone
 
 from identica._checks import check_choice, check_int, seed_sequence
@@ -47,6 +48,11 @@ def _score_matrix(
 
 def _off_diagonal_mean(matrix: np.ndarray) -> float:
     return float(matrix[~np.eye(len(matrix), dtype=bool)].mean())
+
+
+def _fit_member(member: Any, X: Any, y: Any, fit_params: dict[str, Any]) -> Any:
+    """Fit one member (in a worker process) and return it."""
+    return member.fit(X, y, **fit_params)
 
 
 def _base_seed(random_state: object) -> int | None:
@@ -96,6 +102,11 @@ class ConsistencyEnsemble(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         from it. ``None`` gives every member ``None`` (fresh, non-reproducible seeds).
     reference : int, default=0
         Index of the member whose embedding space the others are mapped into.
+    n_jobs : int, optional
+        Members fitted in parallel in joblib worker processes (``loky``); ``None`` or 1 fits
+        them one after another here, -1 uses every core. The members and their seeds do not
+        depend on it: with the member's ``num_threads`` fixed, the ensemble is the same for
+        every ``n_jobs``.
 
     Attributes
     ----------
@@ -138,12 +149,14 @@ class ConsistencyEnsemble(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         indeterminacy: str = "affine",
         random_state: int | None = 0,
         reference: int = 0,
+        n_jobs: int | None = None,
     ) -> None:
         self.estimator = estimator
         self.n_seeds = n_seeds
         self.indeterminacy = indeterminacy
         self.random_state = random_state
         self.reference = reference
+        self.n_jobs = n_jobs
 
     def fit(self, X: Any, y: Any = None, **fit_params: Any) -> ConsistencyEnsemble:
         """Fit ``n_seeds`` members on ``(X, y)``, then align and score them.
@@ -185,8 +198,16 @@ class ConsistencyEnsemble(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             clone(base).set_params(random_state=None if seed is None else seed + k)
             for k in range(n_seeds)
         ]
-        for member in members:
-            member.fit(X, y, **fit_params)
+        n_jobs = check_int(self.n_jobs, name="n_jobs", owner=_OWNER, low=-1, allow_none=True)
+        if n_jobs == 0:
+            raise ConfigurationError(
+                f"'n_jobs' of {_OWNER} must be None, -1 or a positive int. Got 0."
+            )
+        if n_jobs in (None, 1):
+            members = [member.fit(X, y, **fit_params) for member in members]
+        else:  # the fitted members come back from the worker processes
+            members = list(Parallel(n_jobs=n_jobs)(
+                delayed(_fit_member)(member, X, y, fit_params) for member in members))
         embeddings = [np.asarray(m.transform(X), dtype=np.float64) for m in members]
         dims = [z.shape[1] for z in embeddings]
         if indeterminacy in _SQUARE and len(set(dims)) > 1:
@@ -258,7 +279,7 @@ class ConsistencyEnsemble(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     def _member_embeddings(self, X: Any) -> list[np.ndarray]:
         """Raw float64 embeddings of ``X`` by every member, after checking ``X``."""
         self._check_fitted()
-        neural = check_neural(X)
+        neural = check_neural(X, out_of_core=True)
         if neural.shape[1] != self.n_features_in_:
             raise DataValidationError(
                 f"X has {neural.shape[1]} features, but {_OWNER} is expecting "

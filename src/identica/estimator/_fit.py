@@ -31,6 +31,15 @@ from identica.exceptions import ConfigurationError, DataValidationError
 from identica.nn._adapt import input_layer, with_new_input
 from identica.sampling._conditionals import resolve_conditional
 from identica.training._callbacks import AbstractCallback
+from identica.training._distributed import (
+    GatheredNegatives,
+    Ranks,
+    average,
+    join_process_group,
+    rank_generator,
+    wrap_encoders,
+)
+from identica.training._objective import ContrastiveObjective
 from identica.training._solver import TrainingInterrupted
 
 __all__ = ["adapt", "check_callbacks", "train", "warn_interrupted"]
@@ -104,11 +113,16 @@ def train(
     """
     plan = plan_fit(config, X, y, discrete=discrete, trial_starts=trial_starts)
     device = resolve_device(config.device)
+    ranks = Ranks(0, 1, 0)
+    if config.distributed:
+        ranks, device = join_process_group(device)
     if state is not None:
         _check_warm(state, plan)
     path = config.checkpoint if save is not None else None
-    if path is not None:
+    if path is not None and ranks.is_main:
         check_target(path, stacklevel=4)
+    if not ranks.is_main:
+        save = _write_nothing
     with num_threads(choose_threads(config.num_threads, device).count):  # set-up: 1 if auto
         if state is None:
             init, generator = fresh_generators(config)
@@ -122,7 +136,9 @@ def train(
             generator.set_state(state.generator_state)
             spec, history = state.spec, state.history
 
-        def snapshot(rows: torch.Tensor) -> FittedState:
+        def snapshot(rows: torch.Tensor, *, reduce: bool = True) -> FittedState:
+            if ranks.distributed and reduce:  # every rank calls it at the same step
+                rows = average(rows)
             return FittedState(
                 network=parts.network, spec=spec,
                 n_features_per_session=[s.n_neurons for s in plan.sessions],
@@ -136,9 +152,12 @@ def train(
             )
 
         threads = choose_threads(config.num_threads, device, lambda: parts.step_work(config))
-        solver = parts.solver(generator=generator, max_iterations=config.max_iterations,
-                              verbose=config.verbose, start_step=len(history),
+        solver = parts.solver(generator=rank_generator(generator, ranks),
+                              max_iterations=config.max_iterations,
+                              verbose=config.verbose and ranks.is_main, start_step=len(history),
                               batch_size=config.batch_size, threads=threads)
+        if ranks.distributed:
+            _data_parallel(solver, parts.network, device)
         solver.callbacks.extend(callbacks)
         checkpoint = None
         if path is not None and save is not None:
@@ -149,7 +168,7 @@ def train(
                 new = solver.fit(config.max_iterations)
         except TrainingInterrupted as stop:
             if stop.steps:
-                stop.result = snapshot(stop.history)
+                stop.result = snapshot(stop.history, reduce=False)
                 if checkpoint is not None and checkpoint.written != stop.steps:
                     checkpoint.save(stop.result, stop.steps)
             raise
@@ -157,6 +176,27 @@ def train(
         if checkpoint is not None and checkpoint.written != len(new):  # stopped by a callback
             checkpoint.save(fitted, len(new))
     return fitted
+
+
+def _write_nothing(state: FittedState, path: str) -> None:
+    """The checkpoint writer of ranks other than 0: rank 0 writes the file for the job."""
+
+
+def _data_parallel(solver: Any, network: Network, device: torch.device) -> None:
+    """Make ``solver`` train data-parallel: DDP encoders, negatives gathered from every rank."""
+    ids = network.session_encoder
+    if len(set(ids)) < len(ids):
+        raise ConfigurationError(
+            "'distributed' of Embedding must be False for several sessions that share one "
+            f"encoder (session_encoder={ids}: no labels, or one width): "
+            "DistributedDataParallel runs each encoder once per step. Pass labels so that "
+            "every session gets its own encoder, or train in one process."
+        )
+    solver.embed.encoders = wrap_encoders(solver.embed.encoders, device)
+    objective = solver.objective
+    if isinstance(objective, ContrastiveObjective) and not isinstance(
+            objective.negatives, GatheredNegatives):
+        objective.negatives = GatheredNegatives(objective.negatives)
 
 
 def warn_interrupted(stop: TrainingInterrupted, config: EmbeddingConfig, method: str) -> None:

@@ -124,11 +124,11 @@ def plan_fit(
                 "Multi-objective and hybrid training take one recording; got a list of "
                 f"{len(X)} sessions. Fit the sessions without objectives, or one at a time."
             )
-        base = as_recording(X, trial_starts=trial_starts)
+        base = as_recording(X, trial_starts=trial_starts, out_of_core=True)
         terms = []
         for objective in config.objectives:
             labels, codes = labels_of(objective, y, discrete)
-            recording = as_recording(base.neural, labels, discrete=codes,
+            recording = as_recording(base.neural, labels, discrete=codes, out_of_core=True,
                                      trial_starts=trial_starts)
             every = tuple(range(config.output_dimension))
             dims = every if objective.dims is None else tuple(objective.dims)
@@ -137,7 +137,8 @@ def plan_fit(
             _check_delta(name, delta, f"Objective {len(terms)}")
             terms.append(Term(dims, objective, name, recording))
         return Plan((terms[0].recording,), MULTI_OBJECTIVE, tuple(terms), True)
-    sessions = as_sessions(X, y, discrete=discrete, trial_starts=trial_starts)
+    sessions = as_sessions(X, y, discrete=discrete, trial_starts=trial_starts,
+                           out_of_core=True)
     name = resolve_conditional(conditional or config.conditional, **has_labels(sessions[0]))
     _check_delta(name, config.delta, "Embedding")
     return Plan(tuple(sessions), name, None, _shared_encoder(name, sessions, config.encoder))

@@ -12,11 +12,12 @@ import torch
 from identica._checks import check_int
 from identica._runtime import choose_threads, encoder_work
 from identica._runtime import num_threads as thread_scope
+from identica.data._disk import DiskArray
 from identica.data._sessions import is_session_list
 from identica.data._validate import check_neural
 from identica.estimator._state import FittedState
 from identica.exceptions import ConfigurationError, DataValidationError
-from identica.nn._embed import embed
+from identica.nn._embed import embed, embed_disk
 
 __all__ = ["transform"]
 
@@ -53,7 +54,7 @@ def transform(state: FittedState, X: Any, session: int | None, *,
 
 def _one(state: FittedState, X: Any, session: int, num_threads: int | None) -> np.ndarray:
     multi = len(state.network.session_encoder) > 1
-    neural = check_neural(X, session=session if multi else None)
+    neural = check_neural(X, session=session if multi else None, out_of_core=True)
     expected = state.n_features_per_session[session]
     if neural.shape[1] != expected:
         where = f" for session {session}" if multi else ""
@@ -62,6 +63,9 @@ def _one(state: FittedState, X: Any, session: int, num_threads: int | None) -> n
             f"features as input{where} (the channels seen in fit)."
         )
     encoder = state.network.encoders[state.network.session_encoder[session]]
-    threads = choose_threads(num_threads, state.device, lambda: encoder_work(encoder, len(neural)))
+    threads = choose_threads(num_threads, state.device,
+                             lambda: encoder_work(encoder, neural.shape[0]))
     with thread_scope(threads.count):
+        if isinstance(neural, DiskArray):  # read from disk a chunk at a time
+            return embed_disk(encoder, neural, state.device)
         return embed(encoder, torch.from_numpy(neural), state.device)

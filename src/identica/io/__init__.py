@@ -11,7 +11,8 @@ slow stretches and returns a :class:`~identica.data.Recording` ready for ``Embed
 Nothing is unpickled or executed unless asked for; heavy dependencies are the ``io`` extra.
 :func:`from_pynapple` and :func:`to_pynapple` (the ``pynapple`` extra) bring pynapple objects
 in as a Session and put embeddings back on their time base as a ``TsdFrame``.
-Nothing here is meant to be subclassed: new formats are new ``read_*`` functions.
+:func:`open_array` opens a ``.npy``, HDF5 or zarr array in place, for recordings larger than
+memory. Nothing here is meant to be subclassed: new formats are new ``read_*`` functions.
 """
 
 from identica.io._align import align as align
@@ -27,6 +28,7 @@ from identica.io._hdf5 import read_hdf5 as read_hdf5
 from identica.io._matlab import load_mat as load_mat
 from identica.io._matlab import read_mat as read_mat
 from identica.io._nwb import read_nwb as read_nwb
+from identica.io._open import open_array as open_array
 from identica.io._phy import read_params as read_params
 from identica.io._phy import read_phy as read_phy
 from identica.io._pynapple import from_pynapple as from_pynapple
@@ -52,6 +54,7 @@ __all__ = [
     "from_pynapple",
     "inspect",
     "load_mat",
+    "open_array",
     "read",
     "read_dlc",
     "read_hdf5",

@@ -22,6 +22,7 @@ from identica.nn._constraint import OutputConstraint as OutputConstraint
 from identica.nn._conv import ConvEncoder as ConvEncoder
 from identica.nn._embed import RowWindows as RowWindows
 from identica.nn._embed import embed as embed
+from identica.nn._embed import embed_disk as embed_disk
 from identica.nn._mlp import MLPEncoder as MLPEncoder
 from identica.nn._mlp_clip import ClippedMLPEncoder as ClippedMLPEncoder
 from identica.nn._mlp_scaled import ScaledMLPEncoder as ScaledMLPEncoder
@@ -40,6 +41,7 @@ __all__ = [
     "RowWindows",
     "ScaledMLPEncoder",
     "embed",
+    "embed_disk",
     "input_layer",
     "make_encoder",
     "reset_parameters",

@@ -8,12 +8,14 @@ import numpy as np
 import torch
 from torch import nn
 
+from identica.data._disk import DiskArray
 from identica.data._offset import Offset
 from identica.data._windows import WindowGatherer
 
-__all__ = ["RowWindows", "embed"]
+__all__ = ["RowWindows", "embed", "embed_disk"]
 
 _BUDGET = 2**25  # floats per chunk of windows (128 MiB)
+_DISK_BUDGET = 2**20  # floats per chunk of windows of a recording on disk (4 MiB)
 
 
 class RowWindows:
@@ -105,3 +107,51 @@ def embed(encoder: nn.Module, neural: torch.Tensor, device: torch.device | str) 
     finally:
         encoder.train(was_training)
     return torch.cat(parts).numpy()
+
+
+def embed_disk(encoder: nn.Module, disk: DiskArray, device: torch.device | str) -> np.ndarray:
+    """:func:`embed` for a recording on disk: read, embed and drop one chunk of rows at a time.
+
+    Each chunk reads its rows plus the receptive field's context on both sides (edges padded
+    by repeating the first and last row, as :func:`embed` does), so the result equals
+    :func:`embed` of the whole recording while memory holds one chunk of windows and the
+    ``(n_samples, output_dimension)`` result.
+
+    Examples
+    --------
+    >>> import numpy as np, pathlib, tempfile, torch
+    >>> from identica.data import DiskArray
+    >>> from identica.nn import embed, embed_disk, make_encoder
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "X.npy"
+    >>> np.save(path, np.random.default_rng(0).normal(size=(50, 3)).astype(np.float32))
+    >>> encoder = make_encoder("conv5", 3, 2)
+    >>> a = embed_disk(encoder, DiskArray(np.load(path, mmap_mode="r")), "cpu")
+    >>> bool(np.allclose(a, embed(encoder, torch.from_numpy(np.load(path)), "cpu"), atol=1e-6))
+    True
+    """
+    field = encoder.receptive_field
+    n, width = disk.shape[0], len(field)
+    chunk = max(1, _DISK_BUDGET // (width * disk.shape[1]))
+    was_training = encoder.training
+    encoder.eval()
+    out = np.empty((n, int(encoder.output_dimension)), dtype=np.float32)
+    try:
+        with torch.no_grad():
+            for start in range(0, n, chunk):
+                stop = min(n, start + chunk)
+                low, high = max(0, start - field.left), min(n, stop + field.right - 1)
+                block = torch.from_numpy(disk.rows(low, high))
+                disk.release()
+                before = field.left - (start - low)
+                after = field.right - 1 - (high - stop)
+                padded = torch.cat([block[:1].expand(before, -1), block,
+                                    block[-1:].expand(after, -1)]).to(device)
+                gather = WindowGatherer(padded, field)
+                index = torch.arange(stop - start) + field.left
+                forward_at = getattr(encoder, "forward_at", None)
+                result = (forward_at(padded, index - field.left) if forward_at is not None
+                          else encoder(gather(index)))
+                out[start:stop] = result.float().cpu().numpy()
+    finally:
+        encoder.train(was_training)
+    return out

@@ -6,7 +6,8 @@
 (:class:`SessionEncoders`) to the step's objective, back-propagate, step the optimiser. The
 objective is the extension point: subclass :class:`AbstractObjective` for a new kind of step;
 :class:`ContrastiveObjective` takes a loss, a negatives strategy (:class:`ReferenceNegatives`,
-:class:`DrawnNegatives`, or a subclass of :class:`AbstractNegatives`) and an optional Jacobian
+:class:`DrawnNegatives`, :class:`GatheredNegatives` across the processes of a ``torchrun``
+job, or a subclass of :class:`AbstractNegatives`) and an optional Jacobian
 penalty. The loss history stays on the device; only callbacks (:class:`ProgressBar`,
 :class:`Checkpoint`, :class:`EarlyStopping`) read it. Subclass :class:`AbstractCallback` to act
 during training. Ctrl-C (or a callback raising ``KeyboardInterrupt``) ends a run between two
@@ -18,6 +19,11 @@ from identica.training._callbacks import Checkpoint as Checkpoint
 from identica.training._callbacks import EarlyStopping as EarlyStopping
 from identica.training._callbacks import ProgressBar as ProgressBar
 from identica.training._callbacks import atomic_write as atomic_write
+from identica.training._distributed import GatheredNegatives as GatheredNegatives
+from identica.training._distributed import Ranks as Ranks
+from identica.training._distributed import backend_for as backend_for
+from identica.training._distributed import join_process_group as join_process_group
+from identica.training._distributed import rank_generator as rank_generator
 from identica.training._encoders import InputPiece as InputPiece
 from identica.training._encoders import SessionEncoders as SessionEncoders
 from identica.training._memory import freed_memory_kept as freed_memory_kept
@@ -38,13 +44,18 @@ __all__ = [
     "ContrastiveObjective",
     "DrawnNegatives",
     "EarlyStopping",
+    "GatheredNegatives",
     "InputPiece",
     "ProgressBar",
+    "Ranks",
     "ReferenceNegatives",
     "SessionEncoders",
     "Solver",
     "TrainingInterrupted",
     "atomic_write",
+    "backend_for",
     "freed_memory_kept",
+    "join_process_group",
     "keep_freed_memory",
+    "rank_generator",
 ]

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 import torch
 from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 
 from identica.data._windows import WindowGatherer
 
@@ -134,6 +135,7 @@ def _encode(encoder: nn.Module, gather: Callable, index: torch.Tensor) -> torch.
         parts = [forward_at(gather.neural, part)
                  for part in starts[order].split(_WINDOWS_PER_CALL)]
         return _unsort(torch.cat(parts), order)
-    if len(index) <= _WINDOWS_PER_CALL:
+    if len(index) <= _WINDOWS_PER_CALL or isinstance(encoder, DistributedDataParallel):
+        # DDP syncs gradients once per forward: one call per step
         return encoder(gather(index))
     return torch.cat([encoder(gather(part)) for part in index.split(_WINDOWS_PER_CALL)])
