@@ -167,3 +167,18 @@ def test_robustness_raw_and_adapted_by_hand():
     assert result.adapted == 1.0 and result.per_perturbation["zero"] == (0.0, 1.0)
     with pytest.raises(ConfigurationError, match="must be a callable"):
         metrics.robustness(score, np.ones(4), {"bad": 3})
+
+
+def test_cosine_knn_predictions_equal_a_brute_force_cosine_search():
+    from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+
+    rng = np.random.default_rng(11)
+    Z, Z_test = rng.normal(size=(600, 4)), rng.normal(size=(150, 4))
+    Z[0] = 0.0  # a zero row: no direction, as the cosine distance treats it
+    y, classes = rng.normal(size=(600, 2)), rng.integers(0, 4, 600)
+    brute = KNeighborsRegressor(n_neighbors=9, metric="cosine", algorithm="brute")
+    np.testing.assert_allclose(metrics.decoder_predictions(Z, y, Z_test, n_neighbors=9),
+                               brute.fit(Z, y).predict(Z_test))
+    brute = KNeighborsClassifier(n_neighbors=9, metric="cosine", algorithm="brute")
+    np.testing.assert_array_equal(metrics.decoder_predictions(Z, classes, Z_test, n_neighbors=9),
+                                  brute.fit(Z, classes).predict(Z_test))

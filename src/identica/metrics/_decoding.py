@@ -77,8 +77,18 @@ def decoder_predictions(
         raise DataValidationError(
             f"discrete y_train of {_OWNER} must be 1-D. Got shape {y_train.shape}."
         )
+    if decoder == "knn" and metric == "cosine":
+        # the same neighbours as the cosine distance (|a - b|² = 2 - 2 cos on unit vectors),
+        # found with a tree instead of a dense distance matrix
+        Z_train, Z_test, metric = _unit_rows(Z_train), _unit_rows(Z_test), "euclidean"
     model = _decoder(decoder, discrete, n_neighbors, metric, len(Z_train))
     return np.asarray(model.fit(Z_train, y_train).predict(Z_test))
+
+
+def _unit_rows(Z: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero, as the cosine distance treats them)."""
+    norms = np.linalg.norm(Z, axis=1, keepdims=True)
+    return Z / np.where(norms > 0, norms, 1.0)
 
 
 def decoding_score(
