@@ -41,7 +41,7 @@ def _png(draw: Any, *, polar: bool = False, size: tuple[float, float] = (6.0, 4.
     ax = figure.add_subplot(projection="polar" if polar else None)
     draw(ax)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90)
+    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight", pad_inches=0.1)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f'<img alt="figure" src="data:image/png;base64,{data}">'
 
