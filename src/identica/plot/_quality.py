@@ -219,7 +219,7 @@ def rank_correlation(reports: Any, ax: Axes | None = None) -> Axes:
     ax.set_xticks(range(len(names)), names, rotation=90, fontsize=7)
     ax.set_yticks(range(len(names)), names, fontsize=7)
     ax.figure.colorbar(image, ax=ax, label="Spearman ρ")
-    ax.set_title(f"Spearman rank correlation across {over}", fontsize=9, loc="left")
+    ax.set_title(f"Spearman rank correlation across {over}", fontsize=9)
     return ax
 
 
