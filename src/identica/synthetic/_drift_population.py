@@ -9,19 +9,7 @@ import dataclasses
 import numpy as np
 
 from identica._checks import check_int, check_random_state
-from identica.synthetic._linear_track import (
-    _BASELINE_RANGE,
-    _BOTH,
-    _LEFT_ONLY,
-    _NON_PREFERRED_GAIN,
-    _PEAK_OFFSET,
-    _PEAK_SCALE,
-    _PEAK_SHAPE,
-    _PREFERENCE_P,
-    _RIGHT_ONLY,
-    _WIDTH_RANGE,
-    _behaviour,
-)
+from identica.synthetic._linear_track import _behaviour, place_cell_rates, place_cells
 
 __all__ = ["DriftPopulation", "place_cell_population", "reaching_population"]
 
@@ -87,26 +75,6 @@ class DriftPopulation:
                                self.target[rows], self.bin_size, self.mean_rate)
 
 
-def _place_cells(rng: np.random.Generator, position: np.ndarray, direction: np.ndarray,
-                 n_neurons: int, track_length: float) -> np.ndarray:
-    """Expected counts per bin of fresh place cells (the model of ``linear_track``)."""
-    centres = rng.uniform(0.0, track_length, size=n_neurons)
-    widths = rng.uniform(*_WIDTH_RANGE, size=n_neurons)
-    peaks = rng.gamma(_PEAK_SHAPE, _PEAK_SCALE, size=n_neurons) + _PEAK_OFFSET
-    baselines = rng.uniform(*_BASELINE_RANGE, size=n_neurons)
-    preference = rng.choice(3, size=n_neurons, p=_PREFERENCE_P)
-    moving_right = (direction == 1)[:, None]
-    gain = np.where(
-        (preference == _BOTH)
-        | ((preference == _RIGHT_ONLY) & moving_right)
-        | ((preference == _LEFT_ONLY) & ~moving_right),
-        1.0,
-        _NON_PREFERRED_GAIN,
-    )
-    field = np.exp(-0.5 * ((position[:, None] - centres) / widths) ** 2)
-    return (baselines + peaks * field * gain) * _BIN
-
-
 def place_cell_population(
     n_samples: int, n_neurons: int = 100, *, track_length: float = 1.6,
     random_state: int | np.random.Generator | None = None,
@@ -142,8 +110,8 @@ def place_cell_population(
     n_neurons = check_int(n_neurons, name="n_neurons", owner=owner, low=1)
     rng = check_random_state(random_state, owner=owner)
     position, direction = _behaviour(rng, n_samples, _BIN, track_length)
-    rates = _place_cells(rng, position, direction, n_neurons, track_length)
-    fresh = _place_cells(rng, position, direction, n_neurons, track_length)
+    rates = place_cell_rates(place_cells(rng, n_neurons, track_length), position, direction) * _BIN
+    fresh = place_cell_rates(place_cells(rng, n_neurons, track_length), position, direction) * _BIN
     right = (direction == 1).astype(np.float64)
     behavior = np.stack([position, right, 1.0 - right], axis=1).astype(np.float32)
     return DriftPopulation(rates, fresh, behavior, position[:, None].astype(np.float32))

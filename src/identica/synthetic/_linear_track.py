@@ -136,6 +136,37 @@ def _per_session(value: object, n_sessions: int, *, name: str, low: int) -> list
     return [check_int(value, name=name, owner=_OWNER, low=low)] * n_sessions
 
 
+def place_cells(rng: np.random.Generator, n_neurons: int, track_length: float) -> dict:
+    """Draw the parameters of ``n_neurons`` place cells (centres, widths, peaks, baselines and
+    direction preferences, in that order from ``rng``)."""
+    return {
+        "centres": rng.uniform(0.0, track_length, size=n_neurons),
+        "widths": rng.uniform(*_WIDTH_RANGE, size=n_neurons),
+        "peaks": rng.gamma(_PEAK_SHAPE, _PEAK_SCALE, size=n_neurons) + _PEAK_OFFSET,
+        "baselines": rng.uniform(*_BASELINE_RANGE, size=n_neurons),
+        "preference": rng.choice(3, size=n_neurons, p=_PREFERENCE_P).astype(np.int64),
+    }
+
+
+def place_cell_rates(cells: dict, position: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """Rates (Hz) of the ``cells`` along a trajectory, shape (T, n_neurons).
+
+    Gaussian fields; gain 1 in a cell's preferred direction (or both), ``_NON_PREFERRED_GAIN``
+    against it.
+    """
+    preference = cells["preference"]
+    moving_right = (direction == 1)[:, None]
+    gain = np.where(
+        (preference == _BOTH)
+        | ((preference == _RIGHT_ONLY) & moving_right)
+        | ((preference == _LEFT_ONLY) & ~moving_right),
+        1.0,
+        _NON_PREFERRED_GAIN,
+    )
+    field = np.exp(-0.5 * ((position[:, None] - cells["centres"]) / cells["widths"]) ** 2)
+    return cells["baselines"] + cells["peaks"] * field * gain
+
+
 def _session(
     rng: np.random.Generator,
     n_samples: int,
@@ -146,24 +177,8 @@ def _session(
 ) -> Recording:
     """Draw behaviour, then cells, then counts for one session."""
     position, direction = _behaviour(rng, n_samples, bin_size, track_length)
-
-    centres = rng.uniform(0.0, track_length, size=n_neurons)
-    widths = rng.uniform(*_WIDTH_RANGE, size=n_neurons)
-    peaks = rng.gamma(_PEAK_SHAPE, _PEAK_SCALE, size=n_neurons) + _PEAK_OFFSET
-    baselines = rng.uniform(*_BASELINE_RANGE, size=n_neurons)
-    preference = rng.choice(3, size=n_neurons, p=_PREFERENCE_P).astype(np.int64)
-
-    # gain[t, i]: 1 in the preferred direction (or both), 0.1 against it.
-    moving_right = (direction == 1)[:, None]
-    gain = np.where(
-        (preference == _BOTH)
-        | ((preference == _RIGHT_ONLY) & moving_right)
-        | ((preference == _LEFT_ONLY) & ~moving_right),
-        1.0,
-        _NON_PREFERRED_GAIN,
-    )
-    field = np.exp(-0.5 * ((position[:, None] - centres) / widths) ** 2)
-    rate = (baselines + peaks * field * gain) * rate_scale
+    cells = place_cells(rng, n_neurons, track_length)
+    rate = place_cell_rates(cells, position, direction) * rate_scale
     counts = rng.poisson(rate * bin_size).astype(np.float32)
 
     is_right = (direction == 1).astype(np.float64)
@@ -171,11 +186,7 @@ def _session(
     truth = {
         "position": position,
         "direction": direction,
-        "centres": centres,
-        "widths": widths,
-        "peaks": peaks,
-        "baselines": baselines,
-        "preference": preference,
+        **cells,
     }
     return Recording(neural=counts, continuous=continuous, bin_size=bin_size, truth=truth)
 
