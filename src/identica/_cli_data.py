@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 import numpy as np
 
@@ -13,7 +14,7 @@ from identica.io import detect_format
 from identica.io import read as read_data
 from identica.io._arrays import load_arrays
 
-__all__ = ["UserError", "sessions"]
+__all__ = ["UserError", "check_output", "sessions"]
 
 
 class UserError(Exception):
@@ -25,6 +26,13 @@ class UserError(Exception):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+def check_output(path: str) -> None:
+    """Fail before any work if ``path`` cannot be written."""
+    parent = Path(path).resolve().parent
+    if not parent.is_dir():
+        raise FileNotFoundError(f"cannot write {path!r}: folder {str(parent)!r} does not exist")
 
 
 def load_data(path: str, keys: dict[str, str | None],

@@ -26,16 +26,18 @@ import time
 import typing
 import warnings
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 
 from identica._cli_data import UserError as _UserError
+from identica._cli_data import check_output as _check_output
 from identica._cli_data import load_data as _load_data
 from identica._cli_data import sessions as _sessions
 from identica._cli_options import PREFIX as _PREFIX
 from identica._cli_options import add_estimator_options as _add_estimator_options
 from identica._cli_options import expand_bools as _expand_bools
+from identica._cli_report import add_report_arguments
+from identica._cli_report import report as _report
 from identica._version import __version__
 from identica.distributed import fit_or_resume, launch
 from identica.estimator import Embedding, EmbeddingConfig, load
@@ -59,13 +61,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> typing.NoReturn:
         raise _UserError(message, self.prog)
-
-
-def _check_output(path: str) -> None:
-    """Fail before any work if ``path`` cannot be written."""
-    parent = Path(path).resolve().parent
-    if not parent.is_dir():
-        raise FileNotFoundError(f"cannot write {path!r}: folder {str(parent)!r} does not exist")
 
 
 def _interactive() -> bool:
@@ -225,40 +220,6 @@ def _attribute(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(args: argparse.Namespace) -> int:
-    from sklearn.base import clone
-
-    from identica.report import quality_report
-
-    model = load(args.model)
-    _check_output(args.out)
-    if args.seeds < 1 or args.jobs < 1:
-        raise _UserError(f"--seeds and --jobs must be positive ints; got {args.seeds} and "
-                         f"{args.jobs}")
-    if args.behavior and args.discrete:
-        raise _UserError("give --behavior or --discrete, not both: the report scores one label")
-    keys = {"--neural": args.neural, "--behavior": args.behavior, "--discrete": args.discrete}
-    data = _load_data(args.data, keys, args.bin)
-    labels = data["--behavior"] if args.behavior else data["--discrete"]
-    config = clone(model)
-    if args.max_iterations is not None:
-        config.set_params(max_iterations=args.max_iterations)
-    name = Path(args.model).stem
-    report = quality_report({name: config}, data["--neural"], labels,
-                            seeds=list(range(args.seeds)), previous=model,
-                            controls=not args.no_controls,
-                            reference=None if args.no_reference else "auto",
-                            n_jobs=args.jobs, verbose=not args.quiet)
-    report.to_html(args.out)
-    if not args.quiet:
-        overall = report.overall[name]
-        print(f"{name}: overall score {'-' if overall is None else f'{overall:.3f}'} "
-              f"(reference: {report.anchor_names['reference']})")
-        print(f"{name}: {report.verdicts[name]}")
-    print(f"wrote {args.out}")
-    return 0
-
-
 def _inspect(args: argparse.Namespace) -> int:
     print(inspect_file(args.data))
     return 0
@@ -353,29 +314,8 @@ def _build_parser() -> tuple[_Parser, dict[str, argparse.ArgumentParser], list[s
     report = command("report", "quality report of a saved model's configuration on a recording: "
                                "refits over seeds on training blocks, scores a held-out block, "
                                "runs shuffle controls; writes one self-contained HTML file")
-    report.add_argument("model", metavar="MODEL", help="model file written by fit; its "
-                        "parameters are refitted, and it is the previous version for the "
-                        "update-compatibility measure")
-    report.add_argument("data", metavar="DATA", help=_DATA_HELP)
-    report.add_argument("--neural", required=True, metavar="KEY", help=_NEURAL_HELP)
-    report.add_argument("--behavior", metavar="KEY",
-                        help="labels y (float: continuous, int: discrete)")
-    report.add_argument("--discrete", metavar="KEY", help="integer labels (instead of "
-                        "--behavior)")
-    report.add_argument("--bin", type=float, metavar="SECONDS", help=_BIN_HELP)
-    report.add_argument("--out", required=True, metavar="REPORT.html", help="HTML report file")
-    report.add_argument("--seeds", type=int, default=3, metavar="N",
-                        help="fits of the configuration, seeds 0..N-1 (default: 3)")
-    report.add_argument("--max-iterations", type=int, default=None, metavar="N",
-                        help="training steps of every fit (default: the model's)")
-    report.add_argument("--no-controls", action="store_true",
-                        help="skip the shuffled-label, time-shifted and time-shuffled fits")
-    report.add_argument("--no-reference", action="store_true",
-                        help="no reference fits: score only the measures with fixed anchors "
-                             "(default: the demo configuration, fitted with the same seeds)")
-    report.add_argument("--jobs", type=int, default=1, metavar="N",
-                        help="processes running the fits, one thread each (default: 1)")
-    report.add_argument("--quiet", action="store_true", help="print only the file written")
+    add_report_arguments(report, data_help=_DATA_HELP, neural_help=_NEURAL_HELP,
+                         bin_help=_BIN_HELP)
     inspect = command("inspect", "list the streams of a recording file (names, shapes, rates, "
                                  "time spans) to know what to pass as --neural/--behavior")
     inspect.add_argument("data", metavar="DATA", help=_DATA_HELP)
