@@ -16,8 +16,8 @@ The reference is not a dependency of identica and nothing of it is copied here: 
 ``typeguard==2.13.3``; its database module is not needed and is replaced by an empty module
 before import). Prints one JSON line per run with the keys of ``benchmarks/dynamics.py``
 that apply (``data``, ``model``, ``seed``, ``r2``, ``cpu_s``) and ``implementation:
-"reference"``. One thread; about 0.1 s per step of 512 / 4096 on one core (jaxtyping checks
-off), so a 5000-step run takes about 8 CPU-minutes::
+"reference"``. One thread, jaxtyping checks off; a 5000-step run of 512 / 4096 took 10-11
+CPU-minutes on a shared 2-core machine (load 4-9; a cost estimate, not a speed comparison)::
 
     python benchmarks/dynamics_reference.py --reference ../dcl --cases lds --seeds 1
 """
