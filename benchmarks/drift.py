@@ -18,8 +18,11 @@ lr 1e-3 per window, never reset; ``--tune-read-in``, ``--tune-lr`` and ``--tune-
 these for every tuning method); ``tune-reset`` (tune reset every ``--reset-every`` samples,
 RDumb-style); ``tune-monitor`` (tune reset when the effective rank of the adapted embedding
 falls below half the frozen one's); ``tune-l2sp`` (tune with the L2-SP anchor, weight 1);
-``coral`` (MomentMatching of the embedding, prior 1000); ``self-learning`` (SelfLearning,
-8 source classes: position bins or velocity-angle sectors); ``oracle`` (decoder re-fitted on
+``coral`` (MomentMatching of the embedding, prior 1000); ``refit`` (InputRefit: a fresh
+input layer trained 100 Adam steps at lr 3e-3 on the last 4,000 samples, every 4,000 samples,
+CEBRA-style); ``self-learning`` (SelfLearning,
+8 source classes: position bins or velocity-angle sectors; never reset);
+``self-learning-reset`` (self-learning reset every ``--reset-every`` samples); ``oracle`` (decoder re-fitted on
 the last 2 labelled windows; an upper bound, the only method that reads labels).
 
 Prints one JSON line per run (keys ``population``, ``difficulty``, ``speed``, ``seed``,
@@ -50,6 +53,7 @@ import torch
 import identica
 from identica.adaptation import (
     ContrastiveReadIn,
+    InputRefit,
     InputStatistics,
     MomentMatching,
     MonitorReset,
@@ -74,7 +78,11 @@ from identica.synthetic import (
 
 WINDOW = 1000
 METHODS = ("none", "stats", "tune", "tune-reset", "tune-monitor", "tune-l2sp", "coral",
-           "self-learning", "oracle")
+           "refit", "self-learning", "self-learning-reset",
+           "self-learning-monitor", "oracle")
+# drawn in the stream plot (all methods are in runs.jsonl)
+PLOTTED = ("none", "stats", "tune", "tune-reset", "self-learning", "self-learning-reset",
+           "self-learning-monitor", "refit")
 
 
 def _population(name: str, n_samples: int, seed: int):
@@ -118,7 +126,13 @@ def _methods(source: SourceModel, z: np.ndarray, classes: np.ndarray, args) -> d
         "tune-monitor": MonitorReset(ContrastiveReadIn(source, **tune), "rank", 0.5),
         "tune-l2sp": ContrastiveReadIn(source, anchor=1.0, **tune),
         "coral": MomentMatching(source, prior=1000.0),
+        "refit": InputRefit(source, refit_every=4000, steps=100, learning_rate=3e-3,
+                            buffer_size=4000, batch_size=256, random_state=0),
         "self-learning": SelfLearning(source, z[::4], classes[::4], **tune),
+        "self-learning-reset": PeriodicReset(SelfLearning(source, z[::4], classes[::4], **tune),
+                                             args.reset_every),
+        "self-learning-monitor": MonitorReset(SelfLearning(source, z[::4], classes[::4], **tune),
+                                              "rank", 0.5),
         "oracle": Oracle(source, memory=2),
     }
 
@@ -150,7 +164,13 @@ def main(argv: list[str] | None = None) -> int:
                              "this severity, no drift of the neurons")
     parser.add_argument("--table", type=Path, default=None,
                         help="print the README table of a finished run's runs.jsonl and exit")
+    parser.add_argument("--merge", nargs="+", type=Path, default=None, metavar="DIR",
+                        help="merge the --out folders of runs split over processes into --out "
+                             "(one runs.jsonl, one plot) and exit")
     args = parser.parse_args(argv)
+    if args.merge:
+        _merge(args.merge, args.out or Path("."))
+        return 0
     if args.table is not None:
         print(_table([json.loads(line) for line in args.table.read_text().splitlines()]))
         return 0
@@ -259,8 +279,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "runs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        (args.out / "curves.json").write_text(json.dumps({
+            name: {**c, "r2": {m: [float(v) for v in r2] for m, r2 in c["r2"].items()},
+                   "a": [float(v) for v in c["a"]], "b": [float(v) for v in c["b"]]}
+            for name, c in curves.items()}))
         _plot(curves, args.out / "drift_stream.png")
     return 0
+
+
+def _merge(dirs: list[Path], out: Path) -> None:
+    """One runs.jsonl and one plot from the outputs of runs split over processes."""
+    rows, curves = [], {}
+    for d in dirs:
+        rows += [json.loads(line) for line in (d / "runs.jsonl").read_text().splitlines()]
+        curves.update(json.loads((d / "curves.json").read_text()))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "runs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (out / "curves.json").write_text(json.dumps(curves))
+    _plot(curves, out / "drift_stream.png")
 
 
 def _cost(name: str, population, drift: DriftModel, source: SourceModel, z: np.ndarray,
@@ -344,7 +380,8 @@ def _plot(curves: dict, path: Path) -> None:
     fig, axes = plt.subplots(2, len(curves), figsize=(6.5 * len(curves), 4.8), squeeze=False,
                              gridspec_kw={"height_ratios": [3, 1]}, sharex="col")
     for k, c in enumerate(curves.values()):
-        top, _ = plot_drift_stream(c["r2"], c["a"], c["b"], window=WINDOW,
+        shown = {m: r2 for m, r2 in c["r2"].items() if m in PLOTTED}
+        top, _ = plot_drift_stream(shown, np.asarray(c["a"]), np.asarray(c["b"]), window=WINDOW,
                                    ax=(axes[0, k], axes[1, k]))
         top.set_title(c["title"], fontsize=9)
         top.set_ylim(-0.5, 1.0)

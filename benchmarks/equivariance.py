@@ -123,7 +123,8 @@ def run(args: argparse.Namespace, case: str, method: str, projection: str,
         learning_rate=args.learning_rate, projection=projection,
         group_dimension=args.group_dimension, denominator=args.denominator,
         negatives=args.negatives,
-        num_threads=args.threads, random_state=seed,
+        num_threads=args.threads,
+        random_state=seed if args.model_seed is None else args.model_seed,
     )
     start = time.process_time()
     model.fit(data.observed, data.observed_acted, data.action)
@@ -139,6 +140,7 @@ def run(args: argparse.Namespace, case: str, method: str, projection: str,
                   group_dimension=args.group_dimension)
     record = {
         "group": case, "method": method, "seed": seed,
+        "model_seed": seed if args.model_seed is None else args.model_seed,
         "r2_group": scores.group, "r2_content": scores.content, "r2_full": scores.full,
         "equivariance_r2": equivariance_r2(z, z_acted, fresh.action, **common),
         "equivariance_r2_change": equivariance_r2(z, z_acted, fresh.action, target="change",
@@ -217,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", default=None,
                         help="comma-separated subset of ebc, ebc-none, invariant")
     parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--model-seed", type=int, default=None,
+                        help="seed of the encoder's weights and the batches (default: the "
+                             "dataset seed)")
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--samples-per-action", type=int, default=8)

@@ -15,6 +15,7 @@ from _drift_source import make_drift_setup
 from identica.adaptation import (
     AbstractAdapter,
     ContrastiveReadIn,
+    InputRefit,
     InputStatistics,
     MomentMatching,
     MonitorReset,
@@ -37,6 +38,8 @@ FACTORIES = {
                                               **SMALL),
     "self-learning": lambda s: SelfLearning(s["source"], s["source"].transform(s["X"]),
                                             s["classes"], **SMALL),
+    "refit": lambda s: InputRefit(s["source"], refit_every=1000, steps=3, buffer_size=600,
+                                  batch_size=32),
     "coral": lambda s: MomentMatching(s["source"], prior=0.0),
     "periodic": lambda s: PeriodicReset(ContrastiveReadIn(s["source"], **SMALL), 1000),
     "monitor": lambda s: MonitorReset(ContrastiveReadIn(s["source"], **SMALL)),
@@ -105,6 +108,30 @@ def test_tuning_changes_only_the_read_in(drift_setup):
         assert torch.equal(v, before[k])
 
 
+def test_refit_draws_a_fresh_input_layer_once_per_period(drift_setup):
+    source, stream = drift_setup["source"], drift_setup["stream"]
+    adapter = InputRefit(source, refit_every=1000, steps=0, buffer_size=600, batch_size=32,
+                         random_state=3)
+    layer = type(adapter.encoder).input_layer_name
+    source_weight = source.encoder.get_submodule(layer).weight.detach().clone()
+    adapter.update(stream[:600])  # 600 < 1000 samples: still the source layer
+    assert torch.equal(adapter.encoder.get_submodule(layer).weight, source_weight)
+    adapter.update(stream[600:1200])  # the period is full: a fresh draw (0 steps: untrained)
+    weight = adapter.encoder.get_submodule(layer).weight.detach()
+    assert adapter.seen == 0 and not torch.equal(weight, source_weight)
+    bound = 1 / math.sqrt(weight[0].numel())  # PyTorch's default rule
+    assert float(weight.abs().max()) <= bound
+    twin = InputRefit(source, refit_every=1000, steps=0, buffer_size=600, batch_size=32,
+                      random_state=3)
+    twin.update(stream[:1200])
+    assert torch.equal(twin.encoder.get_submodule(layer).weight, weight)  # seeded
+    trained = InputRefit(source, refit_every=500, steps=3, buffer_size=600, batch_size=32)
+    trained.update(stream[:600])
+    changed = {k for k, v in trained.encoder.state_dict().items()
+               if not torch.equal(v, source.encoder.state_dict()[k])}
+    assert changed and all(k.startswith(layer + ".") for k in changed)
+
+
 def test_statistics_with_infinite_prior_is_no_adaptation(drift_setup):
     window = drift_setup["stream"][:800]
     adapter = InputStatistics(drift_setup["source"], prior=math.inf)
@@ -169,8 +196,8 @@ def test_periodic_reset_counts_samples_and_monitor_resets(drift_setup):
     assert always.n_resets == 3 and never.n_resets == 0 and never.last_value == 0.0
 
 
-ADAPTERS = [NoAdaptation, InputStatistics, ContrastiveReadIn, SelfLearning, MomentMatching,
-            PeriodicReset, MonitorReset, Oracle]
+ADAPTERS = [NoAdaptation, InputStatistics, ContrastiveReadIn, InputRefit, SelfLearning,
+            MomentMatching, PeriodicReset, MonitorReset, Oracle]
 
 
 @pytest.mark.parametrize("cls", ADAPTERS)
@@ -180,7 +207,8 @@ def test_update_and_transform_take_only_the_window(cls):
     assert issubclass(cls, AbstractAdapter)
 
 
-@pytest.mark.parametrize("name", ["stats", "tune-affine", "self-learning", "coral", "monitor"])
+@pytest.mark.parametrize("name", ["stats", "tune-affine", "refit", "self-learning", "coral",
+                                  "monitor"])
 def test_no_adapter_reads_labels(drift_setup, name):
     """Adapted embeddings are the same whatever labels the evaluation holds."""
     X, y = drift_setup["stream"][:1200], drift_setup["target"][:1200]

@@ -11,6 +11,8 @@ from _drift_source import make_drift_setup
 import identica
 from identica.adaptation import InputStandardization, SourceModel, load_source
 from identica.exceptions import ModelFileError
+from identica.metrics import window_goodness_of_fit
+from identica.synthetic import place_cell_population
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +66,24 @@ def test_source_fits_are_reproducible(drift_setup):
                                                random_state=1, num_threads=1), X)
             for _ in range(2)]
     np.testing.assert_array_equal(fits[0].transform(X), fits[1].transform(X))
+
+
+
+def test_behaviour_histogram_and_goodness_of_fit_are_stored(drift_setup, tmp_path):
+    source = drift_setup["source"]
+    behavior = place_cell_population(4000, 24, random_state=0)[:2000].behavior  # the setup's
+    columns = np.asarray(behavior, dtype=np.float64).reshape(2000, -1).T
+    assert len(source.behavior_histogram) == len(columns)
+    for column, stored in zip(columns, source.behavior_histogram):
+        counts, edges = np.histogram(column, bins=20)
+        np.testing.assert_array_equal(stored["counts"], counts)
+        np.testing.assert_allclose(stored["edges"], edges)
+    z = source.transform(drift_setup["X"])  # 2,000 rows: two windows of 1,000
+    expected = np.mean([window_goodness_of_fit(z[:1000], time_offset=10),
+                        window_goodness_of_fit(z[1000:], time_offset=10)])
+    assert source.goodness_of_fit == pytest.approx(expected, rel=1e-6)
+    path = tmp_path / "with-stats.safetensors"
+    source.save(path)
+    loaded = load_source(path)
+    assert loaded.behavior_histogram == source.behavior_histogram
+    assert loaded.goodness_of_fit == source.goodness_of_fit

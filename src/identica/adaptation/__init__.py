@@ -9,7 +9,8 @@ file by :meth:`SourceModel.save`, read by :func:`load_source`). Every method is 
 ``update(window)`` adapts to an unlabelled window, ``transform(window)`` embeds. Methods:
 :class:`NoAdaptation`, :class:`InputStatistics` (re-standardisation with a source prior and a std
 floor), :class:`ContrastiveReadIn` (time-contrastive tuning of the read-in, optional L2-SP
-anchor), :class:`SelfLearning` (pseudo-labels), :class:`MomentMatching` (CORAL on the embedding),
+anchor), :class:`InputRefit` (a fresh input layer re-fitted on the recent stream, CEBRA-style),
+:class:`SelfLearning` (pseudo-labels), :class:`MomentMatching` (CORAL on the embedding),
 the wrappers :class:`PeriodicReset` and :class:`MonitorReset` (RDumb), and the labelled
 :class:`Oracle`. :func:`evaluate_stream` scores an adapter window by window (:class:`StreamRun`).
 """
@@ -20,6 +21,7 @@ from ._evaluate import StreamRun as StreamRun
 from ._evaluate import evaluate_stream as evaluate_stream
 from ._moments import MomentMatching as MomentMatching
 from ._oracle import Oracle as Oracle
+from ._refit import InputRefit as InputRefit
 from ._readin import ContrastiveReadIn as ContrastiveReadIn
 from ._reset import MonitorReset as MonitorReset
 from ._reset import PeriodicReset as PeriodicReset
@@ -32,6 +34,7 @@ from ._statistics import InputStatistics as InputStatistics
 __all__ = [
     "AbstractAdapter",
     "ContrastiveReadIn",
+    "InputRefit",
     "InputStandardization",
     "InputStatistics",
     "MomentMatching",

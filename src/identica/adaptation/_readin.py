@@ -103,12 +103,18 @@ class _ReadInTuner(AbstractAdapter):
 
     def update(self, window: Any) -> None:
         """Append ``window`` to the buffer, then take ``steps`` Adam steps on it."""
+        self._append(window)
+        self._train(self.steps)
+
+    def _append(self, window: Any) -> None:
         x = self.source.check_window(window, f"{type(self).__name__}.update")
         self.buffer = np.concatenate([self.buffer, self.source.standardization(x)])[
             -self.buffer_size:]
+
+    def _train(self, steps: int) -> None:
         data = torch.from_numpy(self.buffer).to(self.source.device)
         self.encoder.train()
-        for _ in range(self.steps):
+        for _ in range(steps):
             loss = self.objective(self._read(data))
             if self.anchor > 0:
                 loss = loss + self.anchor * sum(((p - p0) ** 2).sum()

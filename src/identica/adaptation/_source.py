@@ -18,6 +18,7 @@ from identica.estimator._embedding import Embedding
 from identica.estimator._file_bytes import read_raw
 from identica.estimator._load import load
 from identica.exceptions import DataValidationError, ModelFileError
+from identica.metrics import window_goodness_of_fit
 from identica.nn._embed import embed
 
 __all__ = ["InputStandardization", "SourceModel", "load_source"]
@@ -82,6 +83,13 @@ class SourceModel:
         A fitted decoder (``KNNDecoder``, ``LinearDecoder``) of the source embedding; frozen.
     embedding_mean, embedding_cov : ndarray, optional
         Moments of the source embedding (computed on the source data by :meth:`fit`).
+    behavior_histogram : list of dict, optional
+        Per behaviour column, ``{"edges": [...], "counts": [...]}`` (20 bins) of the source
+        labels: what the behaviour looked like when the decoder was fitted.
+    goodness_of_fit : float, optional
+        Mean time-contrastive goodness of fit of the source embedding in bits, over windows of
+        1,000 rows (:func:`~identica.metrics.window_goodness_of_fit`): the reference value of
+        the stream monitor of the same name.
     device : str, optional
         Where adapters run the encoder (default: where the fitted encoder's weights are).
 
@@ -101,12 +109,16 @@ class SourceModel:
 
     def __init__(self, embedding: Embedding, standardization: InputStandardization,
                  decoder: Any = None, *, embedding_mean: np.ndarray | None = None,
-                 embedding_cov: np.ndarray | None = None, device: str | None = None) -> None:
+                 embedding_cov: np.ndarray | None = None,
+                 behavior_histogram: list[dict] | None = None,
+                 goodness_of_fit: float | None = None, device: str | None = None) -> None:
         self.embedding = embedding
         self.standardization = standardization
         self.decoder = decoder
         self.embedding_mean = embedding_mean
         self.embedding_cov = embedding_cov
+        self.behavior_histogram = behavior_histogram
+        self.goodness_of_fit = goodness_of_fit
         if device is None:
             weights = next(iter(embedding.encoder_.parameters()), None)
             device = "cpu" if weights is None else str(weights.device)
@@ -142,6 +154,8 @@ class SourceModel:
         z = source.transform(X)
         source.embedding_mean = z.mean(axis=0).astype(np.float64)
         source.embedding_cov = np.cov(z, rowvar=False).astype(np.float64)
+        source.behavior_histogram = _histogram(y)
+        source.goodness_of_fit = _goodness_of_fit(z, embedding)
         if decoder is not None:
             decoder.fit(z, y if target is None else target)
         return source
@@ -187,7 +201,9 @@ class SourceModel:
                  "embedding_mean": None if self.embedding_mean is None
                  else self.embedding_mean.tolist(),
                  "embedding_cov": None if self.embedding_cov is None
-                 else self.embedding_cov.tolist()}
+                 else self.embedding_cov.tolist(),
+                 "behavior_histogram": self.behavior_histogram,
+                 "goodness_of_fit": self.goodness_of_fit}
         self.embedding.save(path, metadata={METADATA_KEY: json.dumps(stats)})
 
 
@@ -220,4 +236,32 @@ def load_source(path: str | os.PathLike[str], decoder: Any = None, *,
     mean, cov = stats["embedding_mean"], stats["embedding_cov"]
     return SourceModel(load(path), standardization, decoder,
                        embedding_mean=None if mean is None else np.asarray(mean),
-                       embedding_cov=None if cov is None else np.asarray(cov), device=device)
+                       embedding_cov=None if cov is None else np.asarray(cov),
+                       behavior_histogram=stats.get("behavior_histogram"),
+                       goodness_of_fit=stats.get("goodness_of_fit"), device=device)
+
+
+def _histogram(y: Any) -> list[dict] | None:
+    """20-bin histogram of every numeric behaviour column; None without labels."""
+    if y is None:
+        return None
+    y = np.asarray(y)
+    if not np.issubdtype(y.dtype, np.number):
+        return None
+    columns = y.reshape(len(y), -1).astype(np.float64).T
+    out = []
+    for column in columns:
+        counts, edges = np.histogram(column[np.isfinite(column)], bins=20)
+        out.append({"edges": edges.tolist(), "counts": counts.tolist()})
+    return out
+
+
+def _goodness_of_fit(z: np.ndarray, embedding: Embedding) -> float | None:
+    """Mean window goodness of fit (bits) over windows of 1,000 rows of the source embedding."""
+    offset = getattr(embedding, "time_offset", 10)
+    offset = offset if isinstance(offset, int) else 10
+    size = min(len(z), 1000)
+    if size < offset + 3:
+        return None
+    return float(np.mean([window_goodness_of_fit(z[s:s + size], time_offset=offset)
+                          for s in range(0, len(z) - size + 1, size)]))
