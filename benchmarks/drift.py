@@ -15,15 +15,16 @@ windows of 1,000 samples (update, then transform; ``identica.adaptation.evaluate
 Methods: ``none``; ``stats`` (InputStatistics, prior N = 1000, floor 0.1); ``tune``
 (ContrastiveReadIn, per-channel affine read-in, buffer 4,000, 5 Adam steps of batch 256 at
 lr 1e-3 per window, never reset; ``--tune-read-in``, ``--tune-lr`` and ``--tune-steps`` change
-these for every tuning method); ``tune-reset`` (tune reset every ``--reset-every`` samples,
-RDumb-style); ``tune-monitor`` (tune reset when the effective rank of the adapted embedding
-falls below half the frozen one's); ``tune-l2sp`` (tune with the L2-SP anchor, weight 1);
-``coral`` (MomentMatching of the embedding, prior 1000); ``refit`` (InputRefit: a fresh
-input layer trained 100 Adam steps at lr 3e-3 on the last 4,000 samples, every 4,000 samples,
-CEBRA-style); ``self-learning`` (SelfLearning,
-8 source classes: position bins or velocity-angle sectors; never reset);
-``self-learning-reset`` (self-learning reset every ``--reset-every`` samples); ``oracle`` (decoder re-fitted on
-the last 2 labelled windows; an upper bound, the only method that reads labels).
+these for every tuning and self-learning method); ``tune-reset`` (tune reset every
+``--reset-every`` samples, RDumb-style); ``tune-monitor`` (tune reset when the effective rank of
+the adapted embedding falls below half the frozen one's); ``tune-l2sp`` (tune with the L2-SP
+anchor, weight 1); ``coral`` (MomentMatching of the embedding, prior 1000); ``refit``
+(InputRefit: a fresh input layer trained 100 Adam steps at lr 3e-3 on the last 4,000 samples,
+every 4,000 samples, CEBRA-style); ``self-learning`` (SelfLearning, 8 source classes: position
+bins or velocity-angle sectors; never reset); ``self-learning-reset`` (self-learning reset every
+``--reset-every`` samples); ``self-learning-monitor`` (self-learning reset when the effective
+rank halves); ``oracle`` (decoder re-fitted on the last 2 labelled windows; an upper bound, the
+only method that reads labels).
 
 Prints one JSON line per run (keys ``population``, ``difficulty``, ``speed``, ``seed``,
 ``method``, ``mean_r2``, ``last_quarter_r2``, ``worst_r2``, ``area``, ``collapsed`` (with
@@ -35,7 +36,9 @@ population with the severities beneath) and ``runs.jsonl``. ``--cost-only`` prin
 method, the median process CPU time and wall time of ``update`` + ``transform`` of one window of
 1,000 samples (the wall time of the runs above includes waiting for a busy machine's cores).
 ``--control SEVERITY`` runs the methods on a stream whose occupancy is tilted by
-``behavior_shift`` while the neurons do not drift (one JSON line per method).
+``behavior_shift`` while the neurons do not drift (one JSON line per method). ``--merge DIR ...
+--out DIR`` joins the outputs of runs split over processes (``runs.jsonl``, ``curves.json``)
+into one ``runs.jsonl`` and one plot.
 """
 
 from __future__ import annotations

@@ -21,8 +21,8 @@ from ._evaluate import StreamRun as StreamRun
 from ._evaluate import evaluate_stream as evaluate_stream
 from ._moments import MomentMatching as MomentMatching
 from ._oracle import Oracle as Oracle
-from ._refit import InputRefit as InputRefit
 from ._readin import ContrastiveReadIn as ContrastiveReadIn
+from ._refit import InputRefit as InputRefit
 from ._reset import MonitorReset as MonitorReset
 from ._reset import PeriodicReset as PeriodicReset
 from ._selflearning import SelfLearning as SelfLearning

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # SPDX-FileCopyrightText: identica developers
-"""CEBRA-style re-fit of the input layer: a fresh layer trained on the recent stream, core frozen."""
+"""CEBRA-style re-fit of the input layer: a fresh layer trained on the recent stream."""
 
 from __future__ import annotations
 
