@@ -25,11 +25,18 @@ def test_tiny_drift_run(tmp_path):
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     runs = [line for line in lines if "method" in line and "summary" not in line]
     summaries = [line for line in lines if "summary" in line]
-    assert len(runs) == 9 and all(KEYS <= set(r) for r in runs)
+    assert len(runs) == 12 and all(KEYS <= set(r) for r in runs)
     assert {s["method"] for s in summaries} == {r["method"] for r in runs}
     assert (tmp_path / "drift_stream.png").stat().st_size > 0
     table = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "drift.py"), "--table",
                             str(tmp_path / "runs.jsonl")], capture_output=True, text=True,
                            cwd=ROOT, timeout=120)
     assert table.returncode == 0, table.stderr[-2000:]
-    assert len(table.stdout.strip().splitlines()) == 2 + 9
+    assert len(table.stdout.strip().splitlines()) == 2 + 12
+    merged = tmp_path / "merged"
+    merge = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "drift.py"), "--merge",
+                            str(tmp_path), str(tmp_path), "--out", str(merged)],
+                           capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert merge.returncode == 0, merge.stderr[-2000:]
+    assert len((merged / "runs.jsonl").read_text().splitlines()) == 2 * 12
+    assert (merged / "drift_stream.png").stat().st_size > 0

@@ -11,7 +11,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = {"group", "method", "seed", "r2_group", "r2_content", "equivariance_r2", "cpu_s",
-        "r2_full", "homomorphism_r2", "final_loss", "equivariance_r2_change", "steps"}
+        "r2_full", "homomorphism_r2", "final_loss", "equivariance_r2_change", "steps",
+        "model_seed"}
 
 
 def test_tiny_run_prints_runs_and_summaries(tmp_path):
