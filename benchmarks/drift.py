@@ -84,8 +84,7 @@ METHODS = ("none", "stats", "tune", "tune-reset", "tune-monitor", "tune-l2sp", "
            "refit", "self-learning", "self-learning-reset",
            "self-learning-monitor", "oracle")
 # drawn in the stream plot (all methods are in runs.jsonl)
-PLOTTED = ("none", "stats", "tune", "tune-reset", "self-learning", "self-learning-reset",
-           "self-learning-monitor", "refit")
+PLOTTED = ("none", "stats", "tune", "tune-reset", "self-learning", "self-learning-reset")
 
 
 def _population(name: str, n_samples: int, seed: int):
