@@ -78,6 +78,28 @@ def test_stream_is_at_the_target_difficulty(calibration, target):
     assert len(stream) == 60_000 and stream.walk.max() >= 2
 
 
+MILD = {"gain": 0.0, "baseline": 0.01, "dropout": 0.012, "turnover": 0.12, "shift": 0.18,
+        "noise": 0.08}
+
+
+def _mild_score(a, la, b, lb):
+    """Baseline and dropout together never bring the reference below 0.79."""
+    return 0.95 - MILD[a] * la ** 1.2 - MILD[b] * lb ** 1.2
+
+
+@pytest.mark.parametrize("target", [0.5, 0.2])
+def test_pairs_that_cannot_reach_the_target_are_not_walked(target):
+    calibration = calibrate_drift(_mild_score)
+    assert calibration.matrix("baseline", "dropout").min() > 0.75
+    for seed in range(12):
+        stream = drift_stream(calibration, difficulty=target, speed=50, n_samples=60_000,
+                              seed=seed)
+        pairs = {frozenset((stream.operators[a], stream.operators[b]))
+                 for a, b in zip(stream.operator_a, stream.operator_b)}
+        assert frozenset(("baseline", "dropout")) not in pairs
+        assert abs(stream.expected.mean() - target) < 0.03
+
+
 def test_stream_changes_continuously(calibration):
     stream = drift_stream(calibration, difficulty=0.5, speed=10, n_samples=30_000, seed=2)
     levels = np.stack(list(stream.severities().values()))

@@ -240,6 +240,9 @@ def drift_stream(calibration: DriftCalibration, *, difficulty: float, speed: int
     ``min_harm`` are dropped. The first walk draws a pair (A, B) and the start whose path mean
     is closest to the target; each walk runs from (A at s, B at 0) to (A at 0, B at s') in
     steps of 0.25 (:func:`walk`); the next walk continues with B as its A at s' and a new B.
+    A drawn pair whose calibrated scores all stay above the target (two mild operators) is
+    redrawn among the pairs that reach it, when there are any: otherwise such a pair holds the
+    stream above the target whatever the difficulty.
     Every walk point lasts ``speed`` samples. The stream is a pure function of ``seed``.
 
     Parameters
@@ -285,7 +288,14 @@ def drift_stream(calibration: DriftCalibration, *, difficulty: float, speed: int
         )
     n_points = -(-n_samples // speed)
     points: list[tuple[int, int, float, float, int, float]] = []
+    def reaches(x: str, y: str) -> bool:  # can the pair bring the reference to the target?
+        return float(calibration.matrix(x, y).min()) <= difficulty
+
     a, b = (str(o) for o in rng.choice(kept, size=2, replace=False))
+    if not reaches(a, b):  # redraw among the pairs that can (no draw is spent otherwise)
+        pairs = [(x, y) for x in kept for y in kept if x != y and reaches(x, y)]
+        if pairs:
+            a, b = pairs[int(rng.integers(len(pairs)))]
     total, count, start, walk_id = 0.0, 0, None, 0
     while len(points) < n_points:
         matrix = calibration.matrix(a, b)
@@ -297,7 +307,12 @@ def drift_stream(calibration: DriftCalibration, *, difficulty: float, speed: int
                            STEPS[i], STEPS[j], walk_id, float(matrix[i, j])))
             total, count = total + float(matrix[i, j]), count + 1
         start = path[-1][1]
-        a, b = b, str(rng.choice([o for o in kept if o != b]))
+        others = [o for o in kept if o != b]
+        following = str(rng.choice(others))
+        if not reaches(b, following):
+            able = [o for o in others if reaches(b, o)]
+            following = str(rng.choice(able)) if able else following
+        a, b = b, following
         walk_id += 1
     table = np.repeat(np.asarray(points[:n_points], dtype=np.float64), speed, axis=0)[:n_samples]
     return DriftStream(calibration.operators, table[:, 0].astype(np.int64),
