@@ -18,6 +18,7 @@ __all__ = ["DriftCalibration", "DriftStream", "calibrate_drift", "drift_stream",
 
 LEVELS = np.arange(6.0)  # calibration grid: severities 0, 1, ..., 5
 STEPS = np.linspace(0.0, 5.0, 21)  # the walk's grid: steps of 0.25
+REACH_TOLERANCE = 0.05  # a pair is walked if one of its walks averages this close to the target
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -240,9 +241,9 @@ def drift_stream(calibration: DriftCalibration, *, difficulty: float, speed: int
     ``min_harm`` are dropped. The first walk draws a pair (A, B) and the start whose path mean
     is closest to the target; each walk runs from (A at s, B at 0) to (A at 0, B at s') in
     steps of 0.25 (:func:`walk`); the next walk continues with B as its A at s' and a new B.
-    A drawn pair whose calibrated scores all stay above the target (two mild operators) is
-    redrawn among the pairs that reach it, when there are any: otherwise such a pair holds the
-    stream above the target whatever the difficulty.
+    A drawn pair none of whose walks averages within 0.05 of the target (two mild operators) is
+    redrawn among the pairs that do, when there are any: otherwise such a pair holds the stream
+    above the target whatever the difficulty.
     Every walk point lasts ``speed`` samples. The stream is a pure function of ``seed``.
 
     Parameters
@@ -288,8 +289,15 @@ def drift_stream(calibration: DriftCalibration, *, difficulty: float, speed: int
         )
     n_points = -(-n_samples // speed)
     points: list[tuple[int, int, float, float, int, float]] = []
-    def reaches(x: str, y: str) -> bool:  # can the pair bring the reference to the target?
-        return float(calibration.matrix(x, y).min()) <= difficulty
+    reach: dict[tuple[str, str], bool] = {}
+
+    def reaches(x: str, y: str) -> bool:  # does a walk of the pair average near the target?
+        if (x, y) not in reach:
+            matrix = calibration.matrix(x, y)
+            path = walk(matrix, _best_start(matrix, difficulty, 0.0, 0), difficulty)
+            mean = float(np.mean([matrix[c] for c in path]))
+            reach[x, y] = abs(mean - difficulty) <= REACH_TOLERANCE
+        return reach[x, y]
 
     a, b = (str(o) for o in rng.choice(kept, size=2, replace=False))
     if not reaches(a, b):  # redraw among the pairs that can (no draw is spent otherwise)
