@@ -34,7 +34,8 @@ Prints one JSON line per run (keys ``population``, ``difficulty``, ``speed``, ``
 never collapsed). ``--out DIR`` writes ``drift_stream.png`` (R² per method over one stream per
 population with the severities beneath) and ``runs.jsonl``. ``--cost-only`` prints, per
 method, the median process CPU time and wall time of ``update`` + ``transform`` of one window of
-1,000 samples over 6 windows, and the largest CPU time (a re-fit window) (the wall time of the runs above includes waiting for a busy machine's cores).
+1,000 samples over 6 windows, and the largest CPU time (a re-fit window); the wall time of the
+runs above includes waiting for a busy machine's cores.
 ``--control SEVERITY`` runs the methods on a stream whose occupancy is tilted by
 ``behavior_shift`` while the neurons do not drift (one JSON line per method). ``--merge DIR ...
 --out DIR`` joins the outputs of runs split over processes (``runs.jsonl``, ``curves.json``)

@@ -253,6 +253,10 @@ def test_bad_arguments_are_named(drift_setup):
         NoAdaptation(source).update(np.zeros((10, 3), dtype=np.float32))
     with pytest.raises(ConfigurationError, match="'read_in' of ContrastiveReadIn"):
         ContrastiveReadIn(source, read_in="everything")
+    with pytest.raises(ConfigurationError, match="'read_in' of InputRefit is always 'input'"):
+        InputRefit(source, read_in="affine")
+    with pytest.raises(ConfigurationError, match="'refit_every' of InputRefit"):
+        InputRefit(source, refit_every=0)
     with pytest.raises(ConfigurationError, match="'prior' of InputStatistics"):
         InputStatistics(source, prior=-1.0)
     with pytest.raises(DataValidationError, match="'classes' of SelfLearning"):

@@ -11,6 +11,7 @@ import torch
 from identica._checks import check_int
 from identica.adaptation._readin import ContrastiveReadIn
 from identica.adaptation._source import SourceModel
+from identica.exceptions import ConfigurationError
 from identica.nn._adapt import input_layer
 from identica.nn._base import reset_parameters
 
@@ -50,7 +51,11 @@ class InputRefit(ContrastiveReadIn):
 
     def __init__(self, source: SourceModel, *, refit_every: int = 4000, steps: int = 200,
                  learning_rate: float = 3e-3, **options: Any) -> None:
-        options.pop("read_in", None)
+        if options.pop("read_in", "input") != "input":
+            raise ConfigurationError(
+                "'read_in' of InputRefit is always 'input' (the encoder's input layer is what "
+                "it re-fits); leave it out."
+            )
         super().__init__(source, read_in="input", steps=steps, learning_rate=learning_rate,
                          **options)
         self.refit_every = check_int(refit_every, name="refit_every", owner="InputRefit",
