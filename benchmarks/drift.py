@@ -32,10 +32,10 @@ Prints one JSON line per run (keys ``population``, ``difficulty``, ``speed``, ``
 ``stream_expected_r2`` (calibration's prediction), ``loadavg``), then one summary line per
 (population, method): mean over runs, and ``robust`` (last-quarter R² >= none on every run and
 never collapsed). ``--out DIR`` writes ``drift_stream.png`` (R² per method over one stream per
-population with the severities beneath) and ``runs.jsonl``. ``--cost-only`` prints, per
-method, the median process CPU time and wall time of ``update`` + ``transform`` of one window of
-1,000 samples over 6 windows, and the largest CPU time (a re-fit window); the wall time of the
-runs above includes waiting for a busy machine's cores.
+population with the severities beneath), ``runs.jsonl`` and ``curves.json``. ``--cost-only``
+prints, per method, the median process CPU time and wall time of ``update`` + ``transform`` of
+one window of 1,000 samples over 6 windows, and the largest CPU time (a re-fit window); the wall
+time of the runs above includes waiting for a busy machine's cores.
 ``--control SEVERITY`` runs the methods on a stream whose occupancy is tilted by
 ``behavior_shift`` while the neurons do not drift (one JSON line per method). ``--merge DIR ...
 --out DIR`` joins the outputs of runs split over processes (``runs.jsonl``, ``curves.json``)
