@@ -60,11 +60,10 @@ class InputRefit(ContrastiveReadIn):
                          **options)
         self.refit_every = check_int(refit_every, name="refit_every", owner="InputRefit",
                                      low=1)
-        self.seen = 0
 
-    def _restore(self) -> None:
+    def _restore(self) -> None:  # also run by the constructor
         super()._restore()
-        self.seen = 0
+        self.seen = 0  # samples since the last re-fit
 
     def update(self, window: Any) -> None:
         """Append ``window`` to the buffer; re-fit the input layer when the period is full."""
